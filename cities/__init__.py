@@ -1,0 +1,1 @@
+"""One package per fund centre; each declares only how its centre differs from core."""

@@ -1,0 +1,13 @@
+"""Kaifeng (开封, seed 004): how this centre differs from core."""
+from core.contract import Theme
+from core.hookspecs import hookimpl
+
+
+@hookimpl
+def opengjj_theme(centre):
+    return Theme(
+        name="kaifeng",
+        title=centre.title,
+        static="themes.kaifeng:static/",
+        colours={"primary": "#8a5a19", "primary-dark": "#5e3d10", "accent": "#d9b26f"},
+    )

@@ -1,0 +1,13 @@
+"""Shaoguan (韶关, seed 002): how this centre differs from core."""
+from core.contract import Theme
+from core.hookspecs import hookimpl
+
+
+@hookimpl
+def opengjj_theme(centre):
+    return Theme(
+        name="shaoguan",
+        title=centre.title,
+        static="themes.shaoguan:static/",
+        colours={"primary": "#0a7e62", "primary-dark": "#075a46", "accent": "#f5a623"},
+    )

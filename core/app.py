@@ -1,0 +1,50 @@
+"""The WSGI application: one Pyramid app per centre behind a dispatcher.
+
+Each centre gets its own Configurator and registry, so routes, asset overrides (the
+theme) and plugin ``includeme``'s of one centre never leak into another, even in one
+process. The dispatcher picks the centre from the Host header or the path prefix.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from pyramid.config import Configurator
+
+from core.plugins import plugin_modules
+from core.runtime import CentreRuntime, build_runtimes
+from core.settings import with_environment
+from core.web.dispatch import CentreDispatcher
+from core.web.portal import make_portal_app
+
+
+def make_centre_app(runtime: CentreRuntime, settings: Mapping[str, str]):
+    config = Configurator(settings={**settings, "tm.manager_hook": "pyramid_tm.explicit_manager"})
+    config.registry.runtime = runtime
+    runtime.registry = config.registry
+    # Features one by one, like warehouse's configure():
+    config.include("pyramid_tm")  # one transaction per request
+    config.include("pyramid_chameleon")  # .pt templates, themable through asset overrides
+    config.include("core.db")  # request.db joined to the request's transaction
+    config.include("core.jobs")  # request.jobs: enqueue after commit
+    config.include("core.web")  # centre pages, theme, static assets
+    # Plugins wire their own views after core's configuration is committed, so a clash
+    # with a core view is an error instead of a silent override (Kinto's habit).
+    config.commit()
+    for module in plugin_modules(runtime.pm):
+        if hasattr(module, "includeme"):
+            config.include(module)
+    return config.make_wsgi_app()
+
+
+def make_app(settings: Mapping[str, str]) -> CentreDispatcher:
+    settings = with_environment(settings)
+    runtimes = build_runtimes(settings)
+    apps = [(r.centre, make_centre_app(r, settings)) for r in runtimes]
+    dispatcher = CentreDispatcher(apps, make_portal_app([r.centre for r in runtimes], settings))
+    dispatcher.runtimes = {r.centre.name: r for r in runtimes}
+    return dispatcher
+
+
+def main(global_config: Mapping[str, str], **settings: str) -> CentreDispatcher:
+    """Paste entry point (``use = egg:opengjj``)."""
+    return make_app(settings)

@@ -1,0 +1,194 @@
+"""The value types that hook implementations receive and return.
+
+They are plain frozen dataclasses so a plugin can build them without touching the
+database or the web layer, and so that two plugins' answers can be compared.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from typing import Any, Callable
+
+FEN = Decimal("0.01")
+JIAO = Decimal("0.1")
+YUAN = Decimal("1")
+
+#: Rounding modes of the monthly amount, as fund centres name them.
+ROUNDING_MODES: dict[str, tuple[Decimal, str, str]] = {
+    "truncate_fen": (FEN, ROUND_DOWN, "舍去到分"),
+    "truncate_jiao": (JIAO, ROUND_DOWN, "舍去到角"),
+    "truncate_yuan": (YUAN, ROUND_DOWN, "舍去到元"),
+    "half_up_fen": (FEN, ROUND_HALF_UP, "四舍五入到分"),
+    "half_up_jiao": (JIAO, ROUND_HALF_UP, "四舍五入到角"),
+    "half_up_yuan": (YUAN, ROUND_HALF_UP, "四舍五入到元"),
+    "up_li_to_fen": (FEN, ROUND_UP, "见厘进分"),
+    "up_fen_to_jiao": (JIAO, ROUND_UP, "见分进角"),
+    "up_jiao_to_yuan": (YUAN, ROUND_UP, "见角进元"),
+}
+
+
+def round_money(amount: Decimal, mode: str) -> Decimal:
+    """Round ``amount`` by one of :data:`ROUNDING_MODES`, keeping two decimals."""
+    quantum, rounding, _ = ROUNDING_MODES[mode]
+    return amount.quantize(quantum, rounding=rounding).quantize(FEN)
+
+
+@dataclass(frozen=True)
+class DepositPolicy:
+    """A centre's deposit rules for one fund year (1 July – 30 June)."""
+
+    base_floor: Decimal
+    base_cap: Decimal
+    unit_ratio_min: Decimal = Decimal("0.05")
+    unit_ratio_max: Decimal = Decimal("0.12")
+    ratio_step: Decimal = Decimal("0.01")
+    #: "free", "equal" (personal = unit) or "not_below_unit" (personal >= unit)
+    personal_ratio_rule: str = "free"
+    personal_ratio_min: Decimal = Decimal("0.05")
+    personal_ratio_max: Decimal = Decimal("0.12")
+    rounding: str = "half_up_fen"
+    #: "each" rounds the unit and personal parts separately, "total" rounds the sum
+    round_parts: str = "each"
+    monthly_cap: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.rounding not in ROUNDING_MODES:
+            raise ValueError(f"unknown rounding mode {self.rounding!r}; one of {sorted(ROUNDING_MODES)}")
+        if self.round_parts not in ("each", "total"):
+            raise ValueError("round_parts must be 'each' or 'total'")
+        for name in ("base_floor", "base_cap", "unit_ratio_min", "unit_ratio_max", "monthly_cap"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Decimal):
+                raise TypeError(f"DepositPolicy.{name} must be a Decimal, not {type(value).__name__}")
+
+    def monthly_parts(self, base: Decimal, unit_ratio: Decimal, personal_ratio: Decimal) -> tuple[Decimal, Decimal]:
+        """The unit and personal parts of one month's deposit, rounded by this policy."""
+        unit, personal = base * unit_ratio, base * personal_ratio
+        if self.round_parts == "each":
+            return round_money(unit, self.rounding), round_money(personal, self.rounding)
+        total = round_money(unit + personal, self.rounding)
+        unit = round_money(unit, "half_up_fen")
+        return unit, total - unit
+
+    def monthly_amount(self, base: Decimal, unit_ratio: Decimal, personal_ratio: Decimal) -> Decimal:
+        total = sum(self.monthly_parts(base, unit_ratio, personal_ratio), Decimal("0.00"))
+        if self.monthly_cap is not None:
+            total = min(total, self.monthly_cap)
+        return total
+
+
+@dataclass(frozen=True)
+class Theme:
+    """How a centre's hall looks.
+
+    ``templates`` and ``static`` are asset specs of folders (``"themes.jincheng:templates/"``);
+    a template found there replaces core's template of the same name, one not found falls
+    back to core's.
+    """
+
+    name: str
+    title: str
+    templates: str | None = None
+    static: str | None = None
+    colours: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One leaf of the hall's menu; ``path`` is the chain of group titles above it."""
+
+    path: tuple[str, ...]
+    title: str
+    item: str | None = None
+    url: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class LoginMethod:
+    """A way into the hall, shown as one tab of the centre's login page."""
+
+    name: str
+    title: str
+    fields: tuple[str, ...]
+    order: int = 100
+    #: callable(request, values) -> operator id or raises; filled in by the login plugins
+    authenticate: Callable[..., Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class MaterialType:
+    code: str
+    title: str
+    required: bool = False
+    max_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of an approval chain, owned by a role."""
+
+    role: str  # unit_operator, first_review, second_review, job, unit_voucher_print
+    title: str
+    actions: tuple[str, ...] = ("approve", "return", "revoke")
+
+
+@dataclass(frozen=True)
+class ApprovalChain:
+    """The steps an application passes after submission; empty means 发起即办结."""
+
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def instant(self) -> bool:
+        return not self.steps
+
+
+@dataclass(frozen=True)
+class VoucherLayout:
+    code: str
+    title: str
+    header_fields: tuple[tuple[str, str], ...] = ()
+    table_columns: tuple[tuple[str, str], ...] = ()
+    totals: tuple[str, ...] = ()
+    seal: bool = True
+
+
+@dataclass(frozen=True)
+class BusinessItem:
+    """A kind of business a unit can apply for (任务项)."""
+
+    code: str
+    title: str
+    menu_path: tuple[str, ...] = ()
+    chain: ApprovalChain = ApprovalChain()
+    materials: tuple[str, ...] = ()
+    vouchers: tuple[str, ...] = ()
+    collection_type: str | None = None  # JGJ/T 320 归集业务类型 code of its effect
+    order: int = 100
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """A broken business rule: what the operator sees next to the field or row."""
+
+    message: str
+    field: str | None = None
+    row: int | None = None
+    code: str = "rule"
+
+    def sort_key(self) -> tuple:
+        return (self.row if self.row is not None else -1, self.field or "", self.code, self.message)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Something that happened that people should hear of (a message, a to-do)."""
+
+    event: str  # e.g. "application.submitted", "application.returned"
+    unit_id: int | None
+    title: str
+    body: str = ""
+    application_id: int | None = None
+    operator_id: int | None = None
+    kind: str = "message"  # or "todo"

@@ -1,0 +1,18 @@
+"""The core entities of a centre's database (see shared GLOSSARY for the names).
+
+Every centre has its own database (or PostgreSQL schema) with these tables; no table
+carries a centre column because rows never cross centres.
+"""
+from core.db.meta import Base
+from core.models.accounts import Account, Person
+from core.models.applications import Application, ApplicationRow, HistoryEntry, Material
+from core.models.ledger import LedgerEntry
+from core.models.records import ChangeRecord, Message
+from core.models.staff import Clerk, Operator
+from core.models.units import BankAccount, Department, Unit
+
+__all__ = [
+    "Account", "Application", "ApplicationRow", "BankAccount", "Base", "ChangeRecord", "Clerk",
+    "Department", "HistoryEntry", "LedgerEntry", "Material", "Message", "Operator", "Person",
+    "Unit",
+]

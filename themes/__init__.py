@@ -1,0 +1,1 @@
+"""One theme per city: templates that replace core's file by file, and static assets."""
