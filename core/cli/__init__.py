@@ -148,6 +148,3 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
         print(f"gjj: {error}", file=sys.stderr)
         return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())
