@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.catalogue import Catalogue, build_catalogue, deposit_policy
 from core.centres import Centre, load_centres
-from core.contract import DepositPolicy
+from core.contract import BusinessItem, DepositPolicy, Notification, Violation
 from core.db import make_engine, make_sessionmaker, session_scope
 from core.jobs import JobService, make_job_service
 from core.plugins import make_plugin_manager
@@ -37,6 +37,15 @@ class CentreRuntime:
 
     def policy(self, fund_year: int) -> DepositPolicy:
         return deposit_policy(self.centre, self.pm, fund_year)
+
+    def check_rules(self, item: BusinessItem, application, db: Session) -> list[Violation]:
+        """Every plugin's violations for this application, in a stable order."""
+        found = [v for result in self.hook.opengjj_business_rules(
+            centre=self.centre, item=item, application=application, db=db) for v in result or ()]
+        return sorted(found, key=Violation.sort_key)
+
+    def notify(self, db: Session, notification: Notification) -> None:
+        self.hook.opengjj_notify(centre=self.centre, db=db, notification=notification)
 
     def session(self):
         """``with runtime.session() as db:`` — a session in its own transaction."""
