@@ -74,9 +74,9 @@ def pg_databases(pg_server):
         return make_url(pg_server).set(database=name).render_as_string(hide_password=False)
 
     yield new
-    from core.db import _dispose_inherited_pools
+    from core.db import dispose_engines
 
-    _dispose_inherited_pools()
+    dispose_engines()
     with psycopg.connect(libpq_dsn(pg_server), autocommit=True) as conn:
         for name in created:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

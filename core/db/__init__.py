@@ -33,6 +33,12 @@ def _dispose_inherited_pools() -> None:
 os.register_at_fork(after_in_child=_dispose_inherited_pools)
 
 
+def dispose_engines() -> None:
+    """Close every pooled connection of this process (tests, and a clean shutdown)."""
+    for engine in list(_engines):
+        engine.dispose()
+
+
 def make_engine(centre: Centre, **kwargs) -> Engine:
     url = make_url(centre.database_url)
     connect_args: dict = {}
