@@ -96,16 +96,18 @@ class JobService:
             return None
         status = job.get_status()
         status = getattr(status, "value", status)
+        latest = job.latest_result() if status in ("finished", "failed") else None
         error = None
         if status == "failed":
-            error = (job.exc_info or "").strip().splitlines()[-1:] or ["失败"]
-            error = error[0]
+            # The last line of the traceback names the exception and its message.
+            lines = ((latest.exc_string if latest else None) or "").strip().splitlines()
+            error = lines[-1] if lines else "失败"
         return JobState(
             id=job_id,
             status=status,
             progress=int(job.meta.get("progress", 0)),
             message=str(job.meta.get("message", "")),
-            result=job.return_value() if status == "finished" else None,
+            result=latest.return_value if latest and status == "finished" else None,
             error=error,
         )
 

@@ -51,22 +51,19 @@ def run_job(path: str, args: tuple, kwargs: dict) -> Any:
         raise RuntimeError(f"this worker does not serve the queue {job.origin!r}")
     func = _resolve(path)
     env = prepare(registry=runtime.registry) if runtime.registry is not None else None
+    request = env["request"] if env else None
     tm = transaction.TransactionManager(explicit=True)
+    db = runtime.sessionmaker()
     try:
-        request = env["request"] if env else None
-        if request is not None:
-            request.tm = tm
-        with tm:
-            db = join_transaction(runtime.sessionmaker(), tm)
-            try:
-                if request is not None:
-                    request.db = db
-                ctx = JobContext(job_id=job.id, runtime=runtime, request=request, db=db, _job=job)
-                result = func(ctx, *args, **kwargs)
-            finally:
-                db.close()
+        with tm:  # commits the job's own work, or rolls it back if it raises
+            join_transaction(db, tm)
+            if request is not None:
+                request.tm, request.db = tm, db
+            ctx = JobContext(job_id=job.id, runtime=runtime, request=request, db=db, _job=job)
+            result = func(ctx, *args, **kwargs)
         ctx.progress(100, "完成")
         return result
     finally:
+        db.close()
         if env:
             env["closer"]()
