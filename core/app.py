@@ -27,9 +27,10 @@ def make_centre_app(runtime: CentreRuntime, settings: Mapping[str, str]):
     config.include("core.db")  # request.db joined to the request's transaction
     config.include("core.jobs")  # request.jobs: enqueue after commit
     config.include("core.web")  # centre pages, theme, static assets
-    # Plugins wire their own views after core's configuration is committed, so a clash
-    # with a core view is an error instead of a silent override (Kinto's habit).
-    config.commit()
+    # Plugins wire their own views in the same commit as core, each included at the same
+    # depth as core.web: a route or view that clashes with core's (or another plugin's)
+    # is a ConfigurationConflictError at start-up, never a silent override. Committing
+    # core first (Kinto's way) would let a plugin replace core's pages without a word.
     for module in plugin_modules(runtime.pm):
         if hasattr(module, "includeme"):
             config.include(module)

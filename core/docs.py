@@ -93,12 +93,13 @@ def _anchor(name: str) -> str:
 
 def _role(match: re.Match, hook_names: set[str], type_names: set[str]) -> str:
     target = match.group("target").strip()
+    title = None
     explicit = re.fullmatch(r"(?P<title>.+?)\s*<(?P<target>[^>]+)>", target)
     if explicit:  # :class:`title <target>`
-        target = explicit.group("target")
-    shown = target.split(".")[-1] if target.startswith("~") else target
+        title, target = explicit.group("title"), explicit.group("target")
+    short = target.startswith("~")  # :class:`~core.contract.Theme` shows "Theme"
     target = target.lstrip("~")
-    shown = shown.lstrip("~")
+    shown = title or (target.split(".")[-1] if short else target)
     name = target.split(".")[-1]
     if target in hook_names:
         return f"[`{shown}`](#{_anchor(target)})"
@@ -120,8 +121,9 @@ def docstring_markdown(doc: str, hook_names: Sequence[str] = (), type_names: Seq
     """Render a reST-ish docstring as Markdown.
 
     ``text::`` followed by an indented block becomes ``text:`` and a fenced ``python``
-    block; ``:class:`x``` and the other roles become code spans (linked when they name a
-    hook or a contract type of this reference); ````x```` becomes ```x```.
+    block; roles such as ``:class:`core.contract.Theme``` become code spans (linked when
+    they name a hook or a contract type of this reference), and double-backquoted
+    literals become single-backquoted code spans.
     """
     hooks, types = set(hook_names), set(type_names)
     lines = inspect.cleandoc(doc).splitlines()
@@ -388,8 +390,9 @@ def render() -> str:
 
 # -- command line -------------------------------------------------------------------------
 
-def check(path: Path = HOOKS_MD, out=sys.stderr) -> bool:
-    """True when ``path`` holds exactly :func:`render`'s output; else say why on ``out``."""
+def check(path: Path = HOOKS_MD, out=None) -> bool:
+    """True when ``path`` holds exactly :func:`render`'s output; else say why on ``out`` (stderr)."""
+    out = out if out is not None else sys.stderr
     expected = render()
     try:
         current = path.read_text(encoding="utf-8")

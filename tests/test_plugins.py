@@ -64,6 +64,13 @@ def test_misspelled_hook_implementation_is_refused(plugin_dist, tmp_path):
         build(centre_with_testcity(tmp_path, plugins="testcity_misspelled"))
 
 
+def test_a_plugin_view_clashing_with_core_stops_start_up(plugin_dist, tmp_path):
+    from pyramid.exceptions import ConfigurationConflictError
+
+    with pytest.raises(ConfigurationConflictError, match="opengjj_testcity/clashing.py"):
+        build(centre_with_testcity(tmp_path, plugins="testcity_clashing"))
+
+
 def test_gjj_plugins_lists_plugins_versions_and_hooks(plugin_dist, tmp_path, capsys):
     settings = centre_with_testcity(tmp_path)
     ini = tmp_path / "app.ini"
