@@ -41,7 +41,7 @@ def opengjj_business_items(centre):
 
     Called once per centre at start-up. Return a list of
     :class:`core.contract.BusinessItem`. Collected (not firstresult); an item ``code``
-    defined by two plugins stops start-up with both plugin names. Core defines the
+    defined twice, differently, stops start-up naming the code. Core defines the
     standard library; a city defines only the items core lacks.
 
     Example::

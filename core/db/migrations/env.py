@@ -17,9 +17,10 @@ def _connection_from_settings():
 
     from core.centres import load_centres
     from core.db import make_engine
+    from core.settings import with_environment
 
     args = context.get_x_argument(as_dictionary=True)
-    settings = get_appsettings(args.get("ini", "development.ini"))
+    settings = with_environment(get_appsettings(args.get("ini", "development.ini")))
     centres = {c.name: c for c in load_centres(settings)}
     try:
         centre = centres[args["centre"]]
