@@ -10,6 +10,7 @@ from typing import Mapping
 
 from pyramid.config import Configurator
 
+from core.centres import ConfigurationError
 from core.plugins import plugin_modules
 from core.runtime import CentreRuntime, build_runtimes
 from core.settings import with_environment
@@ -27,14 +28,35 @@ def make_centre_app(runtime: CentreRuntime, settings: Mapping[str, str]):
     config.include("core.db")  # request.db joined to the request's transaction
     config.include("core.jobs")  # request.jobs: enqueue after commit
     config.include("core.web")  # centre pages, theme, static assets
-    # Plugins wire their own views in the same commit as core, each included at the same
-    # depth as core.web: a route or view that clashes with core's (or another plugin's)
-    # is a ConfigurationConflictError at start-up, never a silent override. Committing
-    # core first (Kinto's way) would let a plugin replace core's pages without a word.
+    # Plugins wire their views once core's configuration is committed (Kinto's habit), so
+    # core's routes and request methods exist when their includeme runs.
+    config.commit()
     for module in plugin_modules(runtime.pm):
         if hasattr(module, "includeme"):
-            config.include(module)
+            _include_without_overriding(config, module)
     return config.make_wsgi_app()
+
+
+WATCHED = ("routes", "views", "static views")
+
+
+def _include_without_overriding(config: Configurator, module) -> None:
+    """Include a plugin; refuse it if it replaced a route or view already configured.
+
+    After a commit Pyramid lets a later registration with the same discriminator win
+    silently; a plugin taking over a core page (or another plugin's) must be loud.
+    """
+    introspector = config.registry.introspector
+    before = {(category, entry["introspectable"].discriminator): entry["introspectable"]
+              for category in WATCHED for entry in introspector.get_category(category)}
+    config.include(module)
+    config.commit()
+    replaced = [f"{category} {discriminator!r}" for (category, discriminator), intr in before.items()
+                if introspector.get(category, discriminator) is not intr]
+    if replaced:
+        raise ConfigurationError(
+            f"plugin {module.__name__} replaces what is already configured: {', '.join(replaced)}. "
+            f"Name a plugin's routes after the plugin; change a core page's look through the theme.")
 
 
 def make_app(settings: Mapping[str, str]) -> CentreDispatcher:
