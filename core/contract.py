@@ -92,6 +92,12 @@ class Theme:
     static: str | None = None
     colours: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def bundled(cls, name: str, title: str, colours: dict[str, str], templates: bool = False) -> "Theme":
+        """A theme shipped in the ``themes`` package: ``themes/<name>/static/`` (and ``templates/``)."""
+        return cls(name=name, title=title, colours=colours, static=f"themes.{name}:static/",
+                   templates=f"themes.{name}:templates/" if templates else None)
+
 
 @dataclass(frozen=True)
 class MenuEntry:

@@ -2,13 +2,9 @@
 from core.contract import Theme
 from core.hookspecs import hookimpl
 
+COLOURS = {"primary": "#b22222", "primary-dark": "#7f1515", "accent": "#f0c040"}
+
 
 @hookimpl
 def opengjj_theme(centre):
-    return Theme(
-        name="jincheng",
-        title=centre.title,
-        templates="themes.jincheng:templates/",
-        static="themes.jincheng:static/",
-        colours={"primary": "#b22222", "primary-dark": "#7f1515", "accent": "#f0c040"},
-    )
+    return Theme.bundled("jincheng", centre.title, COLOURS, templates=True)

@@ -2,12 +2,9 @@
 from core.contract import Theme
 from core.hookspecs import hookimpl
 
+COLOURS = {"primary": "#8a5a19", "primary-dark": "#5e3d10", "accent": "#d9b26f"}
+
 
 @hookimpl
 def opengjj_theme(centre):
-    return Theme(
-        name="kaifeng",
-        title=centre.title,
-        static="themes.kaifeng:static/",
-        colours={"primary": "#8a5a19", "primary-dark": "#5e3d10", "accent": "#d9b26f"},
-    )
+    return Theme.bundled("kaifeng", centre.title, COLOURS)

@@ -2,12 +2,9 @@
 from core.contract import Theme
 from core.hookspecs import hookimpl
 
+COLOURS = {"primary": "#1d4e89", "primary-dark": "#12335a", "accent": "#c8a24a"}
+
 
 @hookimpl
 def opengjj_theme(centre):
-    return Theme(
-        name="shaanxi",
-        title=centre.title,
-        static="themes.shaanxi:static/",
-        colours={"primary": "#1d4e89", "primary-dark": "#12335a", "accent": "#c8a24a"},
-    )
+    return Theme.bundled("shaanxi", centre.title, COLOURS)

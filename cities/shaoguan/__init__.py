@@ -2,12 +2,9 @@
 from core.contract import Theme
 from core.hookspecs import hookimpl
 
+COLOURS = {"primary": "#0a7e62", "primary-dark": "#075a46", "accent": "#f5a623"}
+
 
 @hookimpl
 def opengjj_theme(centre):
-    return Theme(
-        name="shaoguan",
-        title=centre.title,
-        static="themes.shaoguan:static/",
-        colours={"primary": "#0a7e62", "primary-dark": "#075a46", "accent": "#f5a623"},
-    )
+    return Theme.bundled("shaoguan", centre.title, COLOURS)
