@@ -45,7 +45,7 @@ setup(
     ],
     extras_require={
         "hardware": ["pyscard>=2.0"],
-        "test": ["pytest>=8", "webtest>=3.0"],
+        "test": ["pytest>=8", "webtest>=3.0", "hypothesis>=6.100"],
     },
     entry_points={
         "paste.app_factory": ["main = core.app:main"],

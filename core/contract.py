@@ -6,6 +6,7 @@ database or the web layer, and so that two plugins' answers can be compared.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, Callable
 
@@ -50,16 +51,47 @@ class DepositPolicy:
     #: "each" rounds the unit and personal parts separately, "total" rounds the sum
     round_parts: str = "each"
     monthly_cap: Decimal | None = None
+    #: "immediately", or "with_base_adjustment": a reviewed ratio change waits for the
+    #: next base adjustment to use it (Kaifeng: 已复核 → 已使用)
+    ratio_change_applies: str = "immediately"
+    #: at most this many consecutive months in one remittance verification (seed 001: 3)
+    max_months_per_verification: int | None = None
 
     def __post_init__(self) -> None:
         if self.rounding not in ROUNDING_MODES:
             raise ValueError(f"unknown rounding mode {self.rounding!r}; one of {sorted(ROUNDING_MODES)}")
         if self.round_parts not in ("each", "total"):
             raise ValueError("round_parts must be 'each' or 'total'")
+        if self.ratio_change_applies not in ("immediately", "with_base_adjustment"):
+            raise ValueError("ratio_change_applies must be 'immediately' or 'with_base_adjustment'")
         for name in ("base_floor", "base_cap", "unit_ratio_min", "unit_ratio_max", "monthly_cap"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Decimal):
                 raise TypeError(f"DepositPolicy.{name} must be a Decimal, not {type(value).__name__}")
+
+    def ratio_violations(self, unit_ratio: Decimal, personal_ratio: Decimal) -> list["Violation"]:
+        """What is wrong with a pair of ratios under this policy (empty when they are fine)."""
+        found = []
+        for field_name, value, low, high in (
+                ("unit_ratio", unit_ratio, self.unit_ratio_min, self.unit_ratio_max),
+                ("personal_ratio", personal_ratio, self.personal_ratio_min, self.personal_ratio_max)):
+            label = "单位缴存比例" if field_name == "unit_ratio" else "个人缴存比例"
+            if not low <= value <= high:
+                found.append(Violation(f"{label}须在{low:.0%}至{high:.0%}之间", field=field_name))
+            elif (value - low) % self.ratio_step:
+                found.append(Violation(f"{label}须以{self.ratio_step:.0%}为单位调整", field=field_name))
+        if self.personal_ratio_rule == "equal" and personal_ratio != unit_ratio:
+            found.append(Violation("个人缴存比例须与单位缴存比例相同", field="personal_ratio"))
+        if self.personal_ratio_rule == "not_below_unit" and personal_ratio < unit_ratio:
+            found.append(Violation("个人缴存比例不得低于单位缴存比例", field="personal_ratio"))
+        return found
+
+    def base_violations(self, base: Decimal) -> list["Violation"]:
+        if base < self.base_floor:
+            return [Violation(f"缴存基数不得低于{self.base_floor}元", field="base")]
+        if base > self.base_cap:
+            return [Violation(f"缴存基数不得高于{self.base_cap}元", field="base")]
+        return []
 
     def monthly_parts(self, base: Decimal, unit_ratio: Decimal, personal_ratio: Decimal) -> tuple[Decimal, Decimal]:
         """The unit and personal parts of one month's deposit, rounded by this policy."""
@@ -185,6 +217,23 @@ class Violation:
 
     def sort_key(self) -> tuple:
         return (self.row if self.row is not None else -1, self.field or "", self.code, self.message)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An operation of the money engine, as the rules hook sees it before it is applied.
+
+    ``kind`` is one of: open_account, seal, unseal, base_change, ratio_change,
+    person_change, transfer, merge, close, verify_remittance, supplement, payment,
+    annual_verification, interest. ``values`` holds what the operation is about (the
+    person's ID number, the months, the amounts, ...): see each service's docstring.
+    """
+
+    kind: str
+    unit_id: int | None
+    account_id: int | None
+    today: date
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
+from core.money import months
 from core.codes import AccountState, CollectionType, IdType
 from core.models import Account, BankAccount, ChangeRecord, Clerk, Department, LedgerEntry, Operator, Person, Unit
 from core.passwords import hash_password
@@ -38,20 +39,6 @@ class DemoLogin:
     login_name: str
     id_no: str | None
     password: str = DEMO_PASSWORD
-
-
-def months_back(last: str, count: int) -> list[str]:
-    year, month = map(int, last.split("-"))
-    out = []
-    for _ in range(count):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return out[::-1]
-
-
-def fund_year(month: str) -> int:
-    year, mon = map(int, month.split("-"))
-    return year if mon >= 7 else year - 1
 
 
 def id_number(rng: random.Random, area: str, born: date, gender: str) -> str:
@@ -83,7 +70,7 @@ def load_core_demo(centre, db: Session, rng: random.Random, policy) -> None:
     city = CITY_NAMES.get(centre.name, centre.title[:2])
     area = AREA_CODES.get(centre.name, "110101")
     prefix = centre.setting("demo.unit_no_prefix", "1000")
-    months = months_back(PAID_TO, HISTORY_MONTHS)
+    history = months.span(months.add(PAID_TO, 1 - HISTORY_MONTHS), HISTORY_MONTHS)
     password_hash = hash_password(DEMO_PASSWORD)
     db.add_all([
         Clerk(login_name="clerk1", name="柜员一", roles="first_review", password_hash=password_hash,
@@ -113,10 +100,10 @@ def load_core_demo(centre, db: Session, rng: random.Random, policy) -> None:
                         id_no=id_number(rng, area, born, "1"), phone=f"1380356{u:04d}", login_name="admin",
                         password_hash=password_hash, must_change_password=False, is_admin=True))
         db.flush()
-        _load_accounts(db, rng, unit, departments, headcount, area, months, used_ids, policy)
+        _load_accounts(db, rng, unit, departments, headcount, area, history, used_ids, policy)
 
 
-def _load_accounts(db, rng, unit, departments, headcount, area, months, used_ids, policy_of):
+def _load_accounts(db, rng, unit, departments, headcount, area, history, used_ids, policy_of):
     persons, accounts, entries, records = [], [], [], []
     for n in range(1, headcount + 1):
         gender = rng.choice("12")
@@ -133,11 +120,11 @@ def _load_accounts(db, rng, unit, departments, headcount, area, months, used_ids
     flow = 0
     for n, person_id in enumerate(person_ids, start=1):
         base = Decimal(rng.randrange(30, 150) * 100)
-        policy = policy_of(fund_year(months[-1]))
+        policy = policy_of(months.fund_year(history[-1]))
         base = min(max(base, policy.base_floor), policy.base_cap)
         unit_part, personal_part = policy.monthly_parts(base, unit.unit_ratio, unit.personal_ratio)
         sealed = n > sealed_from
-        paid = months[:-3] if sealed else months
+        paid = history[:-3] if sealed else history
         accounts.append({
             "account_no": f"{unit.unit_no}{n:04d}", "person_id": person_id, "unit_id": unit.id,
             "department_id": departments[n % len(departments)].id,
@@ -150,16 +137,26 @@ def _load_accounts(db, rng, unit, departments, headcount, area, months, used_ids
             "seal_reason": "离职" if sealed else None,
         })
     account_ids = db.scalars(insert(Account).returning(Account.id, sort_by_parameter_order=True), accounts).all()
-    for month in months:
+    running = {account_id: Decimal("0.00") for account_id in account_ids}
+    unit_balance = Decimal("0.00")
+    for month in history:
         flow += 1
         flow_no = f"{unit.unit_no}{month.replace('-', '')}{flow:04d}"
         booked = date(int(month[:4]), int(month[5:]), 15)
-        for account_id, account in zip(account_ids, accounts):
-            if month <= account["paid_to"]:
-                entries.append({"flow_no": flow_no, "unit_id": unit.id, "account_id": account_id,
-                                "business_type": CollectionType.REMITTANCE.value,
-                                "amount": account["monthly_amount"], "month": month, "booked_on": booked,
-                                "memo": f"{month} 汇缴"})
+        paid = [(account_id, account) for account_id, account in zip(account_ids, accounts)
+                if month <= account["paid_to"]]
+        for account_id, account in paid:
+            running[account_id] += account["monthly_amount"]
+            entries.append({"flow_no": flow_no, "kind": "account", "unit_id": unit.id, "account_id": account_id,
+                            "business_type": CollectionType.REMITTANCE.value, "amount": account["monthly_amount"],
+                            "balance_after": running[account_id], "month": month, "booked_on": booked,
+                            "summary": f"{month} 汇缴"})
+        total = sum((account["monthly_amount"] for _, account in paid), Decimal("0.00"))
+        unit_balance += total
+        entries.append({"flow_no": flow_no, "kind": "unit", "unit_id": unit.id, "account_id": None,
+                        "business_type": CollectionType.REMITTANCE.value, "amount": total,
+                        "balance_after": unit_balance, "month": month, "booked_on": booked,
+                        "summary": f"{month} 汇缴 {len(paid)} 人"})
     for account_id, account in zip(account_ids, accounts):
         if account["state"] == AccountState.SEALED.value:
             records.append({"entity": "account", "entity_id": account_id, "unit_id": unit.id,
@@ -169,10 +166,13 @@ def _load_accounts(db, rng, unit, departments, headcount, area, months, used_ids
                             "actor": "system:demo"})
     suspense = Decimal("1280.50") if unit.unit_no.endswith("1") else Decimal("0.00")
     if suspense:
-        entries.append({"flow_no": f"{unit.unit_no}S0001", "unit_id": unit.id, "account_id": None,
-                        "business_type": CollectionType.REMITTANCE.value, "amount": suspense,
-                        "month": None, "booked_on": date(2026, 10, 20), "memo": "未匹配核定的到账，转暂存款"})
+        unit_balance += suspense
+        for kind, after in (("suspense", suspense), ("unit", unit_balance)):
+            entries.append({"flow_no": f"{unit.unit_no}S0001", "kind": kind, "unit_id": unit.id,
+                            "account_id": None, "business_type": CollectionType.REMITTANCE.value,
+                            "amount": suspense, "balance_after": after, "month": None,
+                            "booked_on": date(2026, 10, 20), "summary": "到账未匹配核定，转暂存款"})
     db.execute(insert(LedgerEntry), entries)
     db.execute(insert(ChangeRecord), records)
     unit.suspense = suspense
-    unit.balance = sum((a["balance"] for a in accounts), Decimal("0.00")) + suspense
+    unit.balance = unit_balance

@@ -126,6 +126,28 @@ def opengjj_business_rules(centre, item, application, db):
     """
 
 
+@hookspec
+def opengjj_operation_rules(centre, db, operation):
+    """Check an operation of the money engine against the centre's rules.
+
+    Called by every engine service (open an account, seal, verify a remittance, a
+    supplement, ...) before it changes anything, with the database session and a
+    :class:`core.contract.Operation`. Return a list of
+    :class:`core.contract.Violation` (empty when all is well). Collected (not
+    firstresult): the engine refuses the operation while any plugin objects, and shows
+    every message, sorted. Core's own rules (no duplicate normal account, the deposit
+    policy's ranges) are checked by the services themselves; :mod:`core.money.rules`
+    offers ready-made rules a city can return from here (age limits, same-month unseal).
+
+    Example::
+
+        @hookimpl
+        def opengjj_operation_rules(centre, db, operation):
+            if operation.kind == "supplement" and operation.values["fund_year"] < 2026:
+                return [Violation("只能补缴本年度，往年请到柜台办理", field="month")]
+    """
+
+
 @hookspec(firstresult=True)
 def opengjj_deposit_policy(centre, fund_year):
     """Give the deposit policy (base floor and cap, ratios, rounding) of a fund year.

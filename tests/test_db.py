@@ -61,8 +61,8 @@ def test_money_is_exact_decimal_and_refuses_floats(centre, engine):
         db.flush()
         db.add(Person(name="张三", id_no="140502199001011234"))
         db.flush()
-        db.add_all(LedgerEntry(flow_no=f"F{i}", unit_id=unit.id, business_type="01", amount=Decimal("0.10"),
-                               booked_on=unit.created_at.date()) for i in range(3))
+        db.add_all(LedgerEntry(flow_no=f"F{i}", kind="suspense", unit_id=unit.id, business_type="01",
+                               amount=Decimal("0.10"), booked_on=unit.created_at.date()) for i in range(3))
     with session_scope(factory) as db:
         unit = db.scalars(select(Unit)).one()
         assert unit.balance == Decimal("12345678901234.56") and isinstance(unit.balance, Decimal)
@@ -149,8 +149,9 @@ def test_gjj_db_upgrade_demo_and_check(tmp_path, capsys):
         number = account.account_no
     assert gjj(["-c", ini, "check"]) == 1
     out = capsys.readouterr().out
-    assert "shaanxi: 2 discrepancies" in out
+    assert "shaanxi: 3 discrepancies" in out
     assert f"账户余额≠明细合计: account {number}" in out
+    assert f"账户余额≠最后一笔明细的余额: account {number}" in out
     assert "单位余额≠个人账户合计+暂存款: unit 6100000001" in out
 
 

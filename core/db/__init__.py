@@ -69,8 +69,16 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 def join_transaction(session: Session, tm: transaction.TransactionManager) -> Session:
-    zope.sqlalchemy.register(session, transaction_manager=tm)
+    session.info["opengjj.tm_events"] = zope.sqlalchemy.register(session, transaction_manager=tm)
     return session
+
+
+def mark_changed(session: Session) -> None:
+    """Tell the transaction a bulk statement changed data (zope.sqlalchemy #88): without
+    it a transaction whose only writes are ``session.execute(insert/update)`` rolls back."""
+    events = session.info.get("opengjj.tm_events")
+    if events is not None:
+        events.mark_changed(session)
 
 
 @contextlib.contextmanager

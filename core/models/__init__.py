@@ -6,13 +6,18 @@ carries a centre column because rows never cross centres.
 from core.db.meta import Base
 from core.models.accounts import Account, Person
 from core.models.applications import Application, ApplicationRow, HistoryEntry, Material
-from core.models.ledger import LedgerEntry
+from core.models.ledger import Counter, LedgerEntry
+from core.models.money import (
+    InterestSettlement, Payment, RatioChange, RemittanceDetail, RemittanceVerification, Supplement,
+    SupplementDetail,
+)
 from core.models.records import ChangeRecord, Message
 from core.models.staff import Clerk, Operator
 from core.models.units import BankAccount, Department, Unit
 
 __all__ = [
-    "Account", "Application", "ApplicationRow", "BankAccount", "Base", "ChangeRecord", "Clerk",
-    "Department", "HistoryEntry", "LedgerEntry", "Material", "Message", "Operator", "Person",
-    "Unit",
+    "Account", "Application", "ApplicationRow", "BankAccount", "Base", "ChangeRecord", "Clerk", "Counter",
+    "Department", "HistoryEntry", "InterestSettlement", "LedgerEntry", "Material", "Message", "Operator",
+    "Payment", "Person", "RatioChange", "RemittanceDetail", "RemittanceVerification", "Supplement",
+    "SupplementDetail", "Unit",
 ]

@@ -55,6 +55,8 @@ class Account(Base):
     opened_on: Mapped[date | None] = mapped_column(Date)
     sealed_on: Mapped[date | None] = mapped_column(Date)
     seal_reason: Mapped[str | None] = mapped_column(String(100))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = created_at()
 
     person = relationship("Person", back_populates="accounts")
