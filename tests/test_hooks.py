@@ -211,3 +211,28 @@ def test_hook_opengjj_demo_data():
     with r.session() as db:
         assert db.scalars(select(Message.title)).one().startswith("欢迎")
         assert db.scalar(select(Unit.name).order_by(Unit.unit_no)) in db.scalars(select(Message.title)).one()
+
+
+def test_hook_opengjj_operation_rules():
+    from datetime import date
+
+    from core.money.books import Books
+    from core.money.errors import RuleViolations
+
+    def young(centre, db, operation):
+        if operation.kind == "open_account" and operation.values["age"] < 16:
+            return [Violation("未满16周岁，请到柜台办理", field="id_no", code="counter")]
+
+    def online(centre, db, operation):
+        if operation.kind == "open_account" and operation.values["id_type"] != "01":
+            return [Violation("网厅只受理居民身份证", field="id_type")]
+
+    r = runtime(plugin(opengjj_operation_rules=young), plugin(opengjj_operation_rules=online))
+    with r.session() as db:
+        books = Books(db=db, runtime=r, actor="operator:1", today=date(2026, 11, 23))
+        books.check("open_account", unit_id=1, age=30, id_type="01")  # nobody objects
+        with pytest.raises(RuleViolations) as refused:
+            books.check("open_account", unit_id=1, age=15, id_type="03")
+    assert [(v.field, v.message) for v in refused.value.violations] == [
+        ("id_no", "未满16周岁，请到柜台办理"), ("id_type", "网厅只受理居民身份证")]
+    assert refused.value.violations[0].code == "counter"
