@@ -143,6 +143,11 @@ def test_hook_opengjj_deposit_policy():
     r = runtime(c=c)
     assert r.policy(2025).base_cap == Decimal("25000") and r.policy(2026).base_cap == Decimal("26000")
     assert r.policy(2026).rounding == "up_li_to_fen"
+    assert (r.policy(2026).ratio_change_applies, r.policy(2026).max_months_per_verification) == ("immediately", None)
+    kaifeng_like = runtime(c=centre(**{"deposit.ratio_change_applies": "with_base_adjustment",
+                                      "deposit.max_months_per_verification": "3"}))
+    assert kaifeng_like.policy(2026).ratio_change_applies == "with_base_adjustment"
+    assert kaifeng_like.policy(2026).max_months_per_verification == 3
     strict = DepositPolicy(base_floor=Decimal("2160"), base_cap=Decimal("29430"), personal_ratio_rule="equal")
     assert runtime(plugin(opengjj_deposit_policy=lambda centre, fund_year: strict), c=c).policy(2026) is strict
 

@@ -24,12 +24,15 @@ def policy_from_settings(centre, fund_year: int) -> DepositPolicy:
         return centre.setting(f"deposit.{fund_year}.{key}", centre.setting(f"deposit.{key}", default))
 
     cap = get("monthly_cap")
+    max_months = get("max_months_per_verification")
     return DepositPolicy(
         **{key: Decimal(get(key, value)) for key, value in DEFAULTS.items()},
         personal_ratio_rule=get("personal_ratio_rule", "free"),
         rounding=get("rounding", "half_up_fen"),
         round_parts=get("round_parts", "each"),
         monthly_cap=Decimal(cap) if cap else None,
+        ratio_change_applies=get("ratio_change_applies", "immediately"),
+        max_months_per_verification=int(max_months) if max_months else None,
     )
 
 
