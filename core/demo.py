@@ -44,7 +44,7 @@ class DemoLogin:
 def id_number(rng: random.Random, area: str, born: date, gender: str) -> str:
     seq = rng.randrange(0, 50) * 2 + (1 if gender == "1" else 2)  # odd: male, even: female
     body = f"{area}{born:%Y%m%d}{seq:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # it reads the first 17 characters
 
 
 def credit_code(rng: random.Random, area: str) -> str:
@@ -95,7 +95,7 @@ def load_core_demo(centre, db: Session, rng: random.Random, policy) -> None:
             department = Department(unit_id=unit.id, name=name)
             db.add(department)
             departments.append(department)
-        born = date(1980 + u, 5, 20)
+        born = date(1990 + u, 5, 20)
         db.add(Operator(unit_id=unit.id, name=person_name(rng), id_type=IdType.ID_CARD.value,
                         id_no=id_number(rng, area, born, "1"), phone=f"1380356{u:04d}", login_name="admin",
                         password_hash=password_hash, must_change_password=False, is_admin=True))
@@ -108,7 +108,7 @@ def _load_accounts(db, rng, unit, departments, headcount, area, history, used_id
     for n in range(1, headcount + 1):
         gender = rng.choice("12")
         while True:
-            born = date(rng.randrange(1968, 2003), rng.randrange(1, 13), rng.randrange(1, 29))
+            born = date(rng.randrange(1990, 2006), rng.randrange(1, 13), rng.randrange(1, 29))
             id_no = id_number(rng, area, born, gender)
             if id_no not in used_ids:
                 used_ids.add(id_no)

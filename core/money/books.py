@@ -49,13 +49,15 @@ class Books:
 
     def lock_unit(self, unit_id: int) -> Unit:
         """Load the unit under a row lock: money operations on one unit run one at a time."""
-        unit = self.db.scalars(select(Unit).where(Unit.id == unit_id).with_for_update()).one_or_none()
+        unit = self.db.scalars(select(Unit).where(Unit.id == unit_id).with_for_update()
+                                   .execution_options(populate_existing=True)).one_or_none()
         if unit is None:
             raise BusinessError("单位不存在", field="unit_id")
         return unit
 
     def lock_account(self, account_id: int) -> Account:
-        account = self.db.scalars(select(Account).where(Account.id == account_id).with_for_update()).one_or_none()
+        account = self.db.scalars(select(Account).where(Account.id == account_id).with_for_update()
+                                   .execution_options(populate_existing=True)).one_or_none()
         if account is None:
             raise BusinessError("个人账户不存在", field="account_no")
         return account
