@@ -238,9 +238,15 @@ def test_a_person_has_one_normal_account_in_the_centre(desk):
         assert refused.value.field == "id_no"
         assert "证件号码" in refused.value.message and existing.account_no in refused.value.message
     desk(accounts.seal, existing.id, reason="离职")
-    again = desk.get(Account, open_zhang(desk, other))
+    again = desk.get(Account, desk(accounts.open_account, other, name="张叁", id_no=ZHANG, base=D("5000"),
+                                   phone="13912345678"))
     assert again.person_id == existing.person_id and again.account_no == "1100020001"
     assert len(desk.all(select(Person))) == 1
+    person = desk.get(Person, again.person_id)
+    assert (person.name, person.phone) == ("张叁", "13912345678")
+    update = desk.records("person", person.id)[-1]
+    assert (update.action, update.before["name"], update.after["name"]) == ("update", "张三", "张叁")
+    assert update.after["phone"] == "13912345678"
 
 
 def test_account_numbers_skip_numbers_already_used(desk):
@@ -531,8 +537,15 @@ def test_a_failed_operation_leaves_the_database_unchanged(make_runtime):
     old, new = desk.unit("110001"), desk.unit("110002")
     account_id = open_zhang(desk, old)
     desk.credit(account_id, D("500.00"))
+    with desk.runtime.session() as db:  # a sealed duplicate of the same person, to merge
+        db.add(Account(account_no="1100010099", person_id=desk.get(Account, account_id).person_id,
+                       unit_id=old, state="02", sealed_on=TODAY))
+    duplicate = desk.all(select(Account.id).where(Account.account_no == "1100010099"))[0]
     before = desk.dump()
     attempts = [
+        (accounts.unseal, (duplicate,), {}),  # refused by core (another normal account)
+        (accounts.adjust_bases, (old, {account_id: D("6000")}), {}),
+        (accounts.merge, (duplicate, account_id), {}),
         (accounts.open_account, (old,), dict(name="李四", id_no=LI, base=D("3000"), phone="13812345678")),
         (accounts.seal, (account_id,), dict(reason="离职")),
         (accounts.change_base, (account_id, D("6000")), {}),
@@ -543,6 +556,6 @@ def test_a_failed_operation_leaves_the_database_unchanged(make_runtime):
         (accounts.change_person, (desk.get(Account, account_id).person_id,), dict(name="张叁")),
     ]
     for service, args, kwargs in attempts:
-        with pytest.raises(RuleViolations, match="一律拒绝"):
+        with pytest.raises(BusinessError, match="一律拒绝|已有正常状态的个人账户"):
             desk(service, *args, **kwargs)
         assert desk.dump() == before, service.__name__

@@ -176,8 +176,9 @@ def open_account(books, unit_id: int, *, name: str, id_no: str, id_type: str = I
                  base: Decimal, phone: str | None = None, department_id: int | None = None) -> Account:
     """Open a person's account under a normal unit (个人账户设立).
 
-    The person is found by (id_type, id_no) or registered; a person with a normal
-    account anywhere in the centre is refused. Ratios come from the unit, amounts from
+    The person is found by (id_type, id_no) or registered (a registered person's name
+    and phone are updated from the values given); a person with a normal account
+    anywhere in the centre is refused. Ratios come from the unit, amounts from
     the policy of today's fund year. Rules kind ``open_account``, values: id_type, id_no,
     name, birth_date, gender ("1"/"2"), age, base.
     """
@@ -217,9 +218,6 @@ def open_account(books, unit_id: int, *, name: str, id_no: str, id_type: str = I
         if existing is not None:
             raise BusinessError(f"证件号码{id_no}已有正常状态的个人账户{existing.account_no}，不能重复开户",
                                 field="id_no")
-        if person.name != name:
-            raise BusinessError(f"姓名与证件号码{id_no}已登记的姓名“{person.name}”不一致，请先办理个人信息变更",
-                                field="name")
         if birth_date is None:
             birth_date, gender = person.birth_date, person.gender
     age = age_on(birth_date, books.today) if birth_date else None
@@ -233,9 +231,12 @@ def open_account(books, unit_id: int, *, name: str, id_no: str, id_type: str = I
         record_change(books, entity="person", entity_id=person.id, unit_id=unit.id,
                       business_type=CollectionType.OPEN.value, action="register", before=None,
                       after=snapshot(person, PERSON_FIELDS))
-    elif phone and phone != person.phone:
+    elif person.name != name or (phone and phone != person.phone):
+        # the unit's list is the current word on the person: a returning person's new
+        # name or phone replaces the registered one, with a record of both
         before = snapshot(person, PERSON_FIELDS)
-        person.phone = phone
+        person.name = name
+        person.phone = phone or person.phone
         record_change(books, entity="person", entity_id=person.id, unit_id=unit.id,
                       business_type=CollectionType.OPEN.value, action="update", before=before,
                       after=snapshot(person, PERSON_FIELDS))
