@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import case, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.db import mark_changed
@@ -69,12 +69,14 @@ def post_suspense(books, unit: Unit, *, business_type: str, amount: Decimal, sum
 
 
 def post_accounts_bulk(books, unit: Unit, lines, *, business_type: str, summary: str, flow_no: str,
-                       month: str | None = None, interest: bool = False) -> tuple[int, Decimal]:
+                       month: str | None = None, interest: bool = False,
+                       paid_to: str | None = None) -> tuple[int, Decimal]:
     """Credit many accounts of one unit by set-based SQL, then write the unit's line.
 
     ``lines`` is a selectable with columns ``account_id`` and ``amount`` (one row per
     account, no account twice). With ``interest=True`` the amounts are booked as interest.
-    Returns (number of accounts, total).
+    With ``paid_to`` each credited account's paid_to advances to that month (never back),
+    in the same UPDATE as its balance. Returns (number of accounts, total).
     """
     db = books.db
     db.flush()
@@ -90,10 +92,12 @@ def post_accounts_bulk(books, unit: Unit, lines, *, business_type: str, summary:
                (Account.balance + amount_col).cast(Money()), literal(month), literal(books.today),
                literal(books.application_id))
         .join(Account, Account.id == lines.c.account_id)))
-    db.execute(update(Account)
-               .where(Account.id.in_(select(lines.c.account_id)))
-               .values(balance=(Account.balance + select(amount_col).where(lines.c.account_id == Account.id)
-                                .scalar_subquery()).cast(Money()))
+    values = {"balance": (Account.balance + amount_col).cast(Money())}
+    if paid_to:
+        values["paid_to"] = case((or_(Account.paid_to.is_(None), Account.paid_to < paid_to), literal(paid_to)),
+                                 else_=Account.paid_to)
+    # UPDATE ... FROM (PostgreSQL, SQLite >= 3.33): one join instead of a lookup per row.
+    db.execute(update(Account).where(Account.id == lines.c.account_id).values(**values)
                .execution_options(synchronize_session=False))
     count, total = db.execute(select(func.count(), func.coalesce(func.sum(amount_col), 0).cast(Money()))
                               .select_from(lines)).one()

@@ -391,16 +391,8 @@ def _pay_batch(books, unit_id: int, batch_no: str, *, flow_no: str, payment_id: 
         lines = select(RemittanceDetail.account_id.label("account_id"), RemittanceDetail.amount.label("amount")) \
             .where(RemittanceDetail.verification_id == verification_id)
         _, amount = post_accounts_bulk(books, unit, lines, business_type=REMITTANCE, summary=f"{month} 汇缴",
-                                       flow_no=flow_no, month=month)
+                                       flow_no=flow_no, month=month, paid_to=month)
         total += amount
-    # Latest month first: an account in every month is written once, earlier months then
-    # match only accounts missing from the later ones.
-    for verification_id, month in reversed(plan):
-        db.execute(update(Account)
-                   .where(Account.id.in_(select(RemittanceDetail.account_id)
-                                         .where(RemittanceDetail.verification_id == verification_id)),
-                          or_(Account.paid_to.is_(None), Account.paid_to < month))
-                   .values(paid_to=month).execution_options(synchronize_session=False))
     now = _now()
     db.execute(update(RemittanceVerification)
                .where(RemittanceVerification.id.in_([p[0] for p in plan]))
