@@ -143,8 +143,10 @@ def opengjj_operation_rules(centre, db, operation):
 
         @hookimpl
         def opengjj_operation_rules(centre, db, operation):
-            if operation.kind == "supplement" and operation.values["fund_year"] < 2026:
-                return [Violation("只能补缴本年度，往年请到柜台办理", field="month")]
+            if operation.kind == "supplement":
+                return [Violation("只能补缴本年度，往年请到柜台办理", field="month", row=n)
+                        for n, line in enumerate(operation.values["lines"], start=1)
+                        if line["month"] and line["month"] < "2026-07"]
     """
 
 

@@ -70,3 +70,21 @@ def test_kaifeng_ratio_change_waits_for_a_base_adjustment(app):
         assert (change.status, account.unit_ratio) == ("used", Decimal("0.0800"))  # 已使用
         # 6000 × 8% = 480 per part; Kaifeng rounds 见角进元
         assert account.monthly_amount == Decimal("960.00")
+
+
+def test_shaanxi_supplement_rules(app):
+    from core.money import supplement
+
+    runtime = app.runtimes["shaanxi"]
+    with runtime.session() as db:
+        b = books(runtime, db)
+        account = accounts.open_account(b, unit_id(db), name="张伟", id_no=id_no(date(1992, 2, 2)),
+                                        base=Decimal("29430"))
+        with pytest.raises(RuleViolations) as refused:
+            supplement.verify_free(b, unit_id(db), [(account.id, Decimal("100.00"), "2026-03"),
+                                                     (account.id, Decimal("7064.00"), "2026-09"),
+                                                     (account.id, Decimal("50.00"), "2026-11")], reason="漏缴")
+    found = {(v.row, v.field) for v in refused.value.violations}
+    assert (1, "month") in found  # 2026-03 is in the previous fund year
+    assert (2, "amount") in found  # 7064 > the 7063 monthly cap
+    assert (3, "month") in found  # after the unit's paid_to (2026-10)

@@ -410,11 +410,21 @@ def _pay_batch(books, unit_id: int, batch_no: str, *, flow_no: str, payment_id: 
 
 def _pay_supplement(books, unit_id: int, supplement: Supplement, *, flow_no: str, payment_id: int | None) -> Decimal:
     db = books.db
-    lines = (select(SupplementDetail.account_id.label("account_id"), func.sum(SupplementDetail.amount).label("amount"))
-             .where(SupplementDetail.supplement_id == supplement.id).group_by(SupplementDetail.account_id))
     supplement_id, batch_no = supplement.id, supplement.batch_no
-    _, total = post_accounts_bulk(books, db.get(Unit, unit_id), lines, business_type=SUPPLEMENT,
-                                  summary=f"补缴 {batch_no}", flow_no=flow_no)
+    detail = SupplementDetail
+    total = ZERO
+    # One posting per month, so each line says which month it supplements (不定额 lines
+    # without a month are posted together).
+    for month in db.scalars(select(detail.month).where(detail.supplement_id == supplement_id)
+                            .group_by(detail.month).order_by(detail.month)).all():
+        lines = (select(detail.account_id.label("account_id"), func.sum(detail.amount).label("amount"))
+                 .where(detail.supplement_id == supplement_id,
+                        detail.month.is_(None) if month is None else detail.month == month)
+                 .group_by(detail.account_id))
+        _, amount = post_accounts_bulk(books, db.get(Unit, unit_id), lines, business_type=SUPPLEMENT,
+                                       summary=f"{month + ' ' if month else ''}补缴 {batch_no}", flow_no=flow_no,
+                                       month=month)
+        total += amount
     supplement = db.get(Supplement, supplement_id)
     supplement.status, supplement.payment_id, supplement.flow_no, supplement.paid_at = (
         "paid", payment_id, flow_no, _now())
@@ -521,7 +531,14 @@ def annual_verification(books, unit_id: int, fund_year: int,
         if isinstance(base, float) or not isinstance(base, (Decimal, int, str)):
             found.append(Violation(f"个人账户{a.account_no}的缴存基数须为精确金额", field="base"))
             continue
-        base = Decimal(base)
+        try:
+            base = Decimal(base)
+        except InvalidOperation:
+            found.append(Violation(f"个人账户{a.account_no}的缴存基数不是有效金额", field="base"))
+            continue
+        if base != base.quantize(Decimal("0.01")):
+            found.append(Violation(f"个人账户{a.account_no}的缴存基数最多两位小数", field="base"))
+            continue
         for v in policy.base_violations(base):
             found.append(Violation(f"个人账户{a.account_no}：{v.message}", field="base"))
         key = (base, a.unit_ratio, a.personal_ratio)
