@@ -499,6 +499,25 @@ def change_person(books, person_id: int, **fields: Any) -> Person:
 
 # --- money-moving services -----------------------------------------------------------
 
+def _require_nothing_unpaid(db: Session, account: Account, doing: str) -> None:
+    """An account in a verified but unpaid remittance or supplement keeps its unit until
+    that is paid or cancelled: the payment will credit it as a member of that unit."""
+    from core.models import RemittanceDetail, RemittanceVerification, Supplement, SupplementDetail
+
+    pending = db.scalar(select(RemittanceVerification.month)
+                        .join(RemittanceDetail, RemittanceDetail.verification_id == RemittanceVerification.id)
+                        .where(RemittanceDetail.account_id == account.id, RemittanceVerification.status == "verified")
+                        .limit(1))
+    if pending is None:
+        pending = db.scalar(select(Supplement.batch_no)
+                            .join(SupplementDetail, SupplementDetail.supplement_id == Supplement.id)
+                            .where(SupplementDetail.account_id == account.id, Supplement.status == "verified")
+                            .limit(1))
+    if pending is not None:
+        raise BusinessError(f"个人账户{account.account_no}在未缴款的核定（{pending}）中，"
+                            f"请缴款或取消核定后再办理{doing}", field="account_no")
+
+
 def transfer(books, account_id: int, to_unit_id: int) -> Account:
     """Move an account to another normal unit of the centre (内部转移, type 06).
 
@@ -516,6 +535,7 @@ def transfer(books, account_id: int, to_unit_id: int) -> Account:
     if account.unit_id != old.id:
         raise ConcurrentChange("个人账户已被其他业务修改，请刷新后重试", field="account_no")
     _require_state(account, [AccountState.NORMAL.value, AccountState.SEALED.value], "内部转移")
+    _require_nothing_unpaid(db, account, "内部转移")
     _require_unit_normal(new, "转入个人账户", field="to_unit_id")
     person = _person(db, account.person_id)
     if account.state == AccountState.SEALED.value:
@@ -565,6 +585,7 @@ def merge(books, from_account_id: int, into_account_id: int) -> Account:
                             field="into_account_id")
     live = [AccountState.NORMAL.value, AccountState.SEALED.value]
     _require_state(source, live, "合并")
+    _require_nothing_unpaid(db, source, "合并")
     _require_state(target, live, "作为合并的目标")
     books.check("merge", unit_id=source.unit_id, account_id=source.id, into_account_id=target.id,
                 balance=source.balance)
@@ -600,6 +621,7 @@ def close(books, account_id: int, *, state: str, reason: str) -> Account:
         raise BusinessError("销户类型应为04（外部转出销户）、05（提取销户）或99（其他）", field="state")
     account, unit = _lock_account_and_unit(books, account_id)
     _require_state(account, [AccountState.NORMAL.value, AccountState.SEALED.value], "销户")
+    _require_nothing_unpaid(books.db, account, "销户")
     reason = (reason or "").strip()
     if not reason:
         raise BusinessError("销户原因不能为空", field="reason")
