@@ -31,7 +31,7 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(INSTALLED)
+bench: $(INSTALLED)  ## PostgreSQL benchmarks need OPENGJJ_TEST_DATABASE_URL (default: local server)
 	@for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 docs: $(INSTALLED)
