@@ -46,6 +46,16 @@ def _no_deployment_environment(monkeypatch):
         monkeypatch.delenv(variable, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _close_connections():
+    # Close the pools of the apps a test built, so a PostgreSQL connection is never left
+    # for the garbage collector (a ResourceWarning, an error here, in some later test).
+    yield
+    from core.db import dispose_engines
+
+    dispose_engines()
+
+
 def libpq_dsn(url: str) -> str:
     u = make_url(url)
     return u.set(drivername="postgresql").render_as_string(hide_password=False)
