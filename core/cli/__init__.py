@@ -141,10 +141,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out=None) -> int:
+    from core.db import dispose_engines
+
     args = parser().parse_args(argv)
     try:
         return args.func(args, out or sys.stdout)
     except (ConfigurationError, PluginNotInstalled) as error:
         print(f"gjj: {error}", file=sys.stderr)
         return 2
+    finally:
+        dispose_engines()  # close the database connections the command opened
 
