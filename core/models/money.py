@@ -56,10 +56,11 @@ class RemittanceDetail(Base):
     __table_args__ = (UniqueConstraint("verification_id", "account_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    verification_id: Mapped[int] = mapped_column(ForeignKey("remittance_verifications.id", ondelete="CASCADE"))
-    # No foreign key on purpose: the snapshot is copied by INSERT ... SELECT from accounts
-    # (so every id exists), accounts are never deleted, and checking 50,000 keys one row
-    # at a time was most of a verification's time on PostgreSQL.
+    # No foreign keys on purpose: the snapshot is written by one INSERT ... SELECT right
+    # after its verification row, from the accounts themselves (so every id exists);
+    # verifications and accounts are never deleted (they change state); and checking
+    # 50,000 keys one row at a time was most of a verification's time on PostgreSQL.
+    verification_id: Mapped[int] = mapped_column(Integer)
     account_id: Mapped[int] = mapped_column(Integer, index=True)
     base: Mapped[Decimal] = money()
     unit_amount: Mapped[Decimal] = money()

@@ -404,7 +404,6 @@ def upgrade() -> None:
     sa.Column('unit_amount', core.db.meta.ScaledDecimal(precision=18, scale=2), nullable=False),
     sa.Column('personal_amount', core.db.meta.ScaledDecimal(precision=18, scale=2), nullable=False),
     sa.Column('amount', core.db.meta.ScaledDecimal(precision=18, scale=2), nullable=False),
-    sa.ForeignKeyConstraint(['verification_id'], ['remittance_verifications.id'], name=op.f('fk_remittance_details_verification_id_remittance_verifications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_remittance_details')),
     sa.UniqueConstraint('verification_id', 'account_id', name=op.f('uq_remittance_details_verification_id_account_id'))
     )
