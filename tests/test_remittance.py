@@ -141,7 +141,7 @@ def test_two_month_verification_with_an_increase_and_a_decrease(runtime):
     with runtime.session() as db:
         details = db.execute(select(Account.account_no, RemittanceDetail.amount)
                              .join(Account, Account.id == RemittanceDetail.account_id)
-                             .join(RemittanceVerification)
+                             .join(RemittanceVerification, RemittanceVerification.id == RemittanceDetail.verification_id)
                              .where(RemittanceVerification.month == "2026-12")
                              .order_by(Account.account_no)).all()
         assert details == [("U1B", D("1440.00")), ("U1C", D("1680.00")), ("U1D", D("1920.00"))]
