@@ -18,20 +18,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from core.catalogue import build_catalogue  # noqa: E402
-from core.centres import Centre  # noqa: E402
-from core.db import make_engine, make_sessionmaker, session_scope  # noqa: E402
-from core.db.migrate import upgrade  # noqa: E402
-from core.invariants import check_ledgers  # noqa: E402
-from core.jobs import make_job_service  # noqa: E402
-from core.money.books import Books  # noqa: E402
-from core.money.interest import settle  # noqa: E402
-from core.plugins import make_plugin_manager  # noqa: E402
-from core.runtime import CentreRuntime  # noqa: E402
+from core.catalogue import build_catalogue
+from core.centres import Centre
+from core.db import make_engine, make_sessionmaker
+from core.db.migrate import upgrade
+from core.invariants import check_ledgers
+from core.jobs import make_job_service
+from core.money.books import Books
+from core.money.interest import settle
+from core.plugins import make_plugin_manager
+from core.runtime import CentreRuntime
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000000"))
 SERVER = os.environ.get("OPENGJJ_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -13,43 +13,26 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from sqlalchemy import select
 
-from core.centres import Centre
-from core.db import make_engine, make_sessionmaker
-from core.db.migrate import upgrade
 from core.invariants import check_ledgers
 from core.models import Account, InterestSettlement, LedgerEntry, Person, Unit
 from core.money.books import Books
 from core.money.errors import BusinessError
-from core.money.interest import account_statement, settle, unit_statement, yearly_personal_statement
+from core.money.interest import (
+    account_statement,
+    settle,
+    unit_statement,
+    yearly_personal_statement,
+)
 from core.money.ledger import new_flow_no, post_account, post_unit
-from core.runtime import CentreRuntime
+from tests.conftest import make_runtime
 
 D = Decimal
 SETTLED = date(2026, 6, 30)  # the settlement day of fund year 2025
 
 
-def make_runtime(url):
-    """A centre's runtime (as tests/test_hooks.py builds one) on a migrated database."""
-    from core.catalogue import build_catalogue
-    from core.jobs import make_job_service
-    from core.plugins import make_plugin_manager
-
-    centre = Centre(name="testing", title="测试中心", city="kaifeng", database_url=url,
-                    plugins=("password_login",), settings={})
-    engine = make_engine(centre)
-    upgrade(centre, engine)
-    pm = make_plugin_manager(centre)
-    return CentreRuntime(centre=centre, pm=pm, catalogue=build_catalogue(centre, pm), engine=engine,
-                         sessionmaker=make_sessionmaker(engine), jobs=make_job_service(centre, {}))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def runtime(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/centre.sqlite"
-    else:
-        url = request.getfixturevalue("pg_databases")("interest")
-    runtime = make_runtime(url)
+@pytest.fixture
+def runtime(database_url):
+    runtime = make_runtime(database_url)
     yield runtime
     runtime.engine.dispose()
 

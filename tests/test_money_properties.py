@@ -16,18 +16,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 from stdnum.cn import ric
 
-from core.centres import Centre
-from core.db import make_engine, make_sessionmaker
-from core.db.migrate import upgrade
 from core.invariants import check_ledgers
-from core.models import Account, Base, Payment, RemittanceVerification, Supplement, Unit
+from core.models import Account, Base, Payment, RemittanceVerification, Unit
 from core.money import accounts, interest, remittance, supplement
 from core.money.books import Books
 from core.money.errors import BusinessError
-from core.plugins import make_plugin_manager
-from core.catalogue import build_catalogue
-from core.jobs import make_job_service
-from core.runtime import CentreRuntime
+from tests.conftest import make_runtime
 
 START = date(2026, 7, 1)
 
@@ -121,16 +115,6 @@ def run(books, op, day):
         interest.settle(books, 2026)
 
 
-def make_runtime(url: str) -> CentreRuntime:
-    centre = Centre(name="prop", title="测试中心", city="kaifeng", database_url=url,
-                    settings={"deposit.rounding": "up_jiao_to_yuan"})
-    pm = make_plugin_manager(centre)
-    engine = make_engine(centre)
-    upgrade(centre, engine)
-    return CentreRuntime(centre=centre, pm=pm, catalogue=build_catalogue(centre, pm), engine=engine,
-                         sessionmaker=make_sessionmaker(engine), jobs=make_job_service(centre, {}))
-
-
 def reset(runtime):
     with runtime.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -148,11 +132,9 @@ def reset(runtime):
             accounts.open_account(books, units[n % 2], name=f"职工{n}", id_no=person_id_no(n), base=Decimal("5000"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def centre_runtime(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/prop.sqlite" if request.param == "sqlite" else \
-        request.getfixturevalue("pg_databases")("prop")
-    runtime = make_runtime(url)
+@pytest.fixture
+def centre_runtime(database_url):
+    runtime = make_runtime(database_url, settings={"deposit.rounding": "up_jiao_to_yuan"})
     yield runtime
     runtime.engine.dispose()
 

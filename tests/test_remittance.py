@@ -11,11 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core.centres import Centre
 from core.contract import Operation
-from core.db import make_engine, make_sessionmaker
-from core.db.migrate import upgrade
-from core.hookspecs import hookimpl
 from core.invariants import check_ledgers
 from core.models import (
     Account, ChangeRecord, Counter, LedgerEntry, Payment, Person, RemittanceDetail, RemittanceVerification,
@@ -25,44 +21,20 @@ from core.money import remittance, supplement
 from core.money.books import Books
 from core.money.errors import BusinessError, ConcurrentChange, RuleViolations
 from core.money.rules import deposits
-from core.runtime import CentreRuntime
+from tests.conftest import make_runtime, plugin
 
 D = Decimal
 TODAY = date(2026, 11, 20)
 
 
-def plugin(**hooks):
-    return type("Plugin", (), {name: hookimpl(staticmethod(f)) for name, f in hooks.items()})()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def make(request, tmp_path):
-    """``make(*plugins, **settings)``: a runtime on a migrated, empty database."""
-    from core.catalogue import build_catalogue
-    from core.jobs import make_job_service
-    from core.plugins import make_plugin_manager
-
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/centre.sqlite"
-    else:
-        url = request.getfixturevalue("pg_databases")("remit")
-    engines = []
-
+@pytest.fixture
+def make(database_url):
+    """``make(*plugins, **settings)``: a runtime on a migrated, empty database
+    (``deposit__monthly_cap=...`` sets ``deposit.monthly_cap``)."""
     def build(*plugins, **settings):
-        centre = Centre(name="testing", title="测试中心", city="kaifeng", database_url=url,
-                        plugins=("password_login",), settings={k.replace("__", "."): v for k, v in settings.items()})
-        engine = make_engine(centre)
-        engines.append(engine)
-        upgrade(centre, engine)
-        pm = make_plugin_manager(centre)
-        for p in plugins:
-            pm.register(p)
-        return CentreRuntime(centre=centre, pm=pm, catalogue=build_catalogue(centre, pm), engine=engine,
-                             sessionmaker=make_sessionmaker(engine), jobs=make_job_service(centre, {}))
+        return make_runtime(database_url, *plugins, settings={k.replace("__", "."): v for k, v in settings.items()})
 
-    yield build
-    for engine in engines:
-        engine.dispose()
+    return build
 
 
 @pytest.fixture
@@ -414,7 +386,7 @@ def test_supplement_not_after_paid_to(runtime):
 
 
 POSTGRESQL_ONLY = pytest.mark.parametrize(
-    "make", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True)
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True)
 
 
 def race(runtime, work, n=2):

@@ -8,7 +8,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.codes import AccountState, IdType
-from core.db.meta import Base, Money, Ratio
+from core.db.meta import Base, Ratio
 from core.models._columns import code_check, created_at, money, month, month_check
 
 
@@ -36,6 +36,9 @@ class Account(Base):
         # A person has at most one normal account in a centre.
         Index("uq_accounts_person_normal", "person_id", unique=True,
               sqlite_where=text("state = '01'"), postgresql_where=text("state = '01'")),
+        # Every remittance and interest run rewrites balances: free space in each page
+        # lets PostgreSQL update a row in place without touching its six indexes (HOT).
+        {"postgresql_with": {"fillfactor": 80}},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Int
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.codes import CollectionType
-from core.db.meta import Base, Money
+from core.db.meta import Base
 from core.models._columns import code_check, created_at, money, month, month_check
 
 LEDGER_KINDS = ("account", "unit", "suspense")

@@ -45,9 +45,9 @@ EXCLUSIVE) for its duration, so no posting can slip between the computation and 
 credit; on SQLite the database has one writer anyway.
 
 The run is set-based whatever the size of the centre: the interest of every account is
-computed by one aggregate into a temporary table, then one UPDATE of the accounts (on
-PostgreSQL with ``RETURNING`` feeding the INSERT of their lines), one UPDATE of the
-units and one INSERT of the units' lines. On PostgreSQL it raises ``work_mem`` for its
+computed by one aggregate into a temporary table, then one UPDATE of the accounts, one
+INSERT of their lines (reading each balance after the credit), one UPDATE of the units
+and one INSERT of the units' lines. On PostgreSQL it raises ``work_mem`` for its
 own transaction (``SET LOCAL``) so that the aggregate and the sorts stay in memory.
 """
 from __future__ import annotations
@@ -56,7 +56,21 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Integer, MetaData, String, Table, and_, case, func, insert, literal, select, text,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -68,8 +82,8 @@ from sqlalchemy.types import Numeric
 from core.codes import AccountState, CollectionType
 from core.db import mark_changed
 from core.db.meta import Money
-from core.models._columns import utcnow
 from core.models import Account, InterestSettlement, LedgerEntry, Person, Unit
+from core.models._columns import utcnow
 from core.money import months
 from core.money.errors import BusinessError
 from core.money.ledger import ZERO, new_flow_no
@@ -279,17 +293,10 @@ def settle(books, fund_year: int, *, rate: Decimal | None = None,
                       from_fen(source.c.fen), source.c.balance, literal(None, String()), end_date,
                       literal(books.application_id, Integer()), now)
 
-    if postgresql:  # one pass: UPDATE ... RETURNING feeds the INSERT
-        source = credited.returning(run.c.account_id, run.c.unit_id, run.c.fen,
-                                    accounts.c.balance).cte("credited")
-        db.execute(insert(LedgerEntry).from_select(line_columns, account_lines(source)
-                                                   .order_by(source.c.account_id)))
-    else:
-        db.execute(credited)
-        source = (select(run.c.account_id, run.c.unit_id, run.c.fen, accounts.c.balance)
-                  .join(accounts, accounts.c.id == run.c.account_id).subquery("credited"))
-        db.execute(insert(LedgerEntry).from_select(line_columns, account_lines(source)
-                                                   .order_by(source.c.account_id)))
+    db.execute(credited)
+    source = (select(run.c.account_id, run.c.unit_id, run.c.fen, accounts.c.balance)
+              .join(accounts, accounts.c.id == run.c.account_id).subquery("credited"))
+    db.execute(insert(LedgerEntry).from_select(line_columns, account_lines(source).order_by(source.c.account_id)))
 
     # 3. The same for the units, with their accounts' totals.
     totals = select(run.c.unit_id.label("unit_id"), func.sum(run.c.fen).label("fen")).group_by(run.c.unit_id)

@@ -16,7 +16,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import and_, case, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from core.codes import AccountState, CollectionType, UnitState
