@@ -12,29 +12,19 @@ from __future__ import annotations
 import os
 import sys
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from core.catalogue import build_catalogue
-from core.centres import Centre
-from core.db import make_engine, make_sessionmaker
-from core.db.migrate import upgrade
+from _postgres import fill, throwaway_centre  # noqa: E402 (also puts the repository on sys.path)
 from core.invariants import check_ledgers
-from core.jobs import make_job_service
 from core.money.books import Books
 from core.money.interest import settle
-from core.plugins import make_plugin_manager
-from core.runtime import CentreRuntime
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000000"))
-SERVER = os.environ.get("OPENGJJ_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 # The fill skips the foreign-key triggers (session_replication_role = replica, this
 # transaction only): the rows are consistent by construction and the checks would
@@ -78,29 +68,15 @@ SELECT setval(pg_get_serial_sequence('ledger_entries', 'id'), (SELECT max(id) FR
 
 
 def main() -> None:
-    name = f"opengjj_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_url(SERVER).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        centre = Centre(name="bench", title="bench", city="kaifeng", plugins=("password_login",),
-                        database_url=make_url(SERVER).set(database=name).render_as_string(hide_password=False))
-        engine = make_engine(centre)
-        upgrade(centre, engine)
+    with throwaway_centre() as runtime:
+        engine = runtime.engine
         units = max(1, ACCOUNTS // 200)
         start = time.perf_counter()
-        with engine.begin() as conn:
-            for statement in filter(str.strip, FILL.split(";")):
-                conn.execute(text(statement), {"units": units, "accounts": ACCOUNTS})
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
+        fill(runtime, FILL, units=units, accounts=ACCOUNTS)
         lines = ACCOUNTS * 13 + units * 13
         print(f"filled {ACCOUNTS} accounts, {units} units, {lines} ledger entries "
               f"in {time.perf_counter() - start:.1f} s")
 
-        pm = make_plugin_manager(centre)
-        runtime = CentreRuntime(centre=centre, pm=pm, catalogue=build_catalogue(centre, pm), engine=engine,
-                                sessionmaker=make_sessionmaker(engine), jobs=make_job_service(centre, {}))
         start = time.perf_counter()
         with runtime.session() as db:
             settlement = settle(Books(db=db, runtime=runtime, actor="bench", today=date(2026, 6, 30)), 2025)
@@ -117,10 +93,6 @@ def main() -> None:
         with runtime.session() as db:
             found = check_ledgers(db)
         print(f"check_ledgers after settlement: {time.perf_counter() - start:.1f} s, {len(found)} discrepancies")
-        engine.dispose()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -8,22 +8,15 @@ from __future__ import annotations
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
-from core.centres import Centre  # noqa: E402
-from core.db import make_engine, make_sessionmaker, session_scope  # noqa: E402
-from core.db.migrate import upgrade  # noqa: E402
+from _postgres import fill, throwaway_centre  # noqa: E402 (also puts the repository on sys.path)
 from core.invariants import check_ledgers  # noqa: E402
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "100000"))
-SERVER = os.environ.get("OPENGJJ_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 FILL = """
 INSERT INTO units (id, unit_no, name, state, unit_ratio, personal_ratio, balance, suspense, created_at)
@@ -34,45 +27,36 @@ INSERT INTO accounts (id, account_no, person_id, unit_id, state, base, unit_rati
                       unit_amount, personal_amount, monthly_amount, balance, paid_to, created_at)
 SELECT a, 'A' || a, a, 1 + a % :units, '01', 5000, 0.12, 0.12, 600, 600, 1200, 14400, '2026-10', now()
 FROM generate_series(1, :accounts) a;
-INSERT INTO ledger_entries (flow_no, unit_id, account_id, business_type, amount, month, booked_on, created_at)
-SELECT 'F' || m || '-' || (1 + a % :units), 1 + a % :units, a, '01', 1200,
-       to_char(date '2025-11-01' + (m || ' month')::interval, 'YYYY-MM'), date '2026-10-15', now()
-FROM generate_series(1, :accounts) a, generate_series(0, 11) m;
+INSERT INTO ledger_entries (flow_no, kind, unit_id, account_id, business_type, summary, amount, interest,
+                            balance_after, month, booked_on, created_at)
+SELECT 'F' || m || '-' || (1 + a % :units), 'account', 1 + a % :units, a, '01', '汇缴', 1200, 0, 1200 * (m + 1),
+       to_char(date '2025-11-01' + (m || ' month')::interval, 'YYYY-MM'),
+       date '2025-11-15' + (m || ' month')::interval, now()
+FROM generate_series(1, :accounts) a, generate_series(0, 11) m ORDER BY a, m;
+INSERT INTO ledger_entries (flow_no, kind, unit_id, account_id, business_type, summary, amount, interest,
+                            balance_after, month, booked_on, created_at)
+SELECT 'F' || m || '-' || unit_id, 'unit', unit_id, NULL, '01', '汇缴', 1200 * c, 0, 1200 * c * (m + 1),
+       to_char(date '2025-11-01' + (m || ' month')::interval, 'YYYY-MM'),
+       date '2025-11-15' + (m || ' month')::interval, now()
+FROM (SELECT unit_id, count(*) c FROM accounts GROUP BY unit_id) per_unit, generate_series(0, 11) m;
 UPDATE units SET balance = s.total FROM (
   SELECT unit_id, sum(balance) total FROM accounts GROUP BY unit_id) s WHERE s.unit_id = units.id;
 """
 
 
 def main() -> None:
-    name = f"opengjj_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_url(SERVER).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        centre = Centre(name="bench", title="bench", city="none",
-                        database_url=make_url(SERVER).set(database=name).render_as_string(hide_password=False))
-        engine = make_engine(centre)
-        upgrade(centre, engine)
+    with throwaway_centre() as runtime:
         units = max(1, ACCOUNTS // 200)
         start = time.perf_counter()
-        with engine.begin() as conn:
-            for statement in filter(str.strip, FILL.split(";")):
-                conn.execute(text(statement), {"units": units, "accounts": ACCOUNTS})
-            conn.execute(text("ANALYZE"))
-        print(f"filled {ACCOUNTS} accounts, {units} units, {ACCOUNTS * 12} ledger entries "
+        fill(runtime, FILL, units=units, accounts=ACCOUNTS)
+        print(f"filled {ACCOUNTS} accounts, {units} units, {(ACCOUNTS + units) * 12} ledger entries "
               f"in {time.perf_counter() - start:.1f} s")
-        factory = make_sessionmaker(engine)
         for attempt in (1, 2):
             start = time.perf_counter()
-            with session_scope(factory) as db:
+            with runtime.session() as db:
                 found = check_ledgers(db)
             print(f"check_ledgers, run {attempt}: {time.perf_counter() - start:.2f} s, "
                   f"{len(found)} discrepancies")
-        engine.dispose()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
 
 if __name__ == "__main__":
     main()

@@ -10,30 +10,20 @@ from __future__ import annotations
 import os
 import sys
 import time
-import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
 from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
-from core.catalogue import build_catalogue  # noqa: E402
-from core.centres import Centre  # noqa: E402
-from core.db import make_engine, make_sessionmaker  # noqa: E402
-from core.db.migrate import upgrade  # noqa: E402
+from _postgres import fill, throwaway_centre  # noqa: E402 (also puts the repository on sys.path)
 from core.invariants import check_ledgers  # noqa: E402
-from core.jobs import make_job_service  # noqa: E402
 from core.money import remittance  # noqa: E402
 from core.money.books import Books  # noqa: E402
-from core.plugins import make_plugin_manager  # noqa: E402
-from core.runtime import CentreRuntime  # noqa: E402
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "50000"))
-SERVER = os.environ.get("OPENGJJ_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TODAY = date(2026, 11, 20)
 
 FILL = """
@@ -54,23 +44,10 @@ AGGREGATE = ("SELECT count(*), sum(monthly_amount), sum(unit_amount), sum(person
 
 
 def main() -> None:
-    name = f"opengjj_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_url(SERVER).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        centre = Centre(name="bench", title="bench", city="kaifeng", plugins=("password_login",),
-                        database_url=make_url(SERVER).set(database=name).render_as_string(hide_password=False))
-        engine = make_engine(centre)
-        upgrade(centre, engine)
-        pm = make_plugin_manager(centre)
-        runtime = CentreRuntime(centre=centre, pm=pm, catalogue=build_catalogue(centre, pm), engine=engine,
-                                sessionmaker=make_sessionmaker(engine), jobs=make_job_service(centre, {}))
+    with throwaway_centre() as runtime:
+        engine = runtime.engine
         start = time.perf_counter()
-        with engine.begin() as conn:
-            for statement in filter(str.strip, FILL.split(";")):
-                conn.execute(text(statement), {"accounts": ACCOUNTS})
-            conn.execute(text("ANALYZE"))
+        fill(runtime, FILL, accounts=ACCOUNTS)
         print(f"filled 1 unit, {ACCOUNTS} normal accounts in {time.perf_counter() - start:.2f} s")
 
         start = time.perf_counter()
@@ -99,10 +76,6 @@ def main() -> None:
         with runtime.session() as db:
             found = check_ledgers(db)
         print(f"check_ledgers after: {len(found)} discrepancies")
-        engine.dispose()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
