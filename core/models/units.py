@@ -15,7 +15,7 @@ from core.models._columns import code_check, created_at, money, month, month_che
 class Unit(Base):
     __tablename__ = "units"
     __table_args__ = (code_check("state", UnitState), month_check("paid_to"),
-                      {"postgresql_with": {"fillfactor": 80}})  # balances change every month (HOT updates)
+                      {"postgresql_with": {"fillfactor": 50}})  # balances change every month (HOT updates)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_no: Mapped[str] = mapped_column(String(20), unique=True)

@@ -86,7 +86,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_units')),
     sa.UniqueConstraint('credit_code', name=op.f('uq_units_credit_code')),
     sa.UniqueConstraint('unit_no', name=op.f('uq_units_unit_no')),
-    postgresql_with={'fillfactor': 80}
+    postgresql_with={'fillfactor': 50}
     )
     op.create_table('bank_accounts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -180,7 +180,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_accounts_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts')),
     sa.UniqueConstraint('account_no', name=op.f('uq_accounts_account_no')),
-    postgresql_with={'fillfactor': 80}
+    postgresql_with={'fillfactor': 50}
     )
     op.create_index(op.f('ix_accounts_person_id'), 'accounts', ['person_id'], unique=False)
     op.create_index(op.f('ix_accounts_state'), 'accounts', ['state'], unique=False)
