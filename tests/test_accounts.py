@@ -51,13 +51,9 @@ def policy_plugin(**overrides):
 
 # --- fixtures -----------------------------------------------------------------------
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def centre(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/centre.sqlite"
-    else:
-        url = request.getfixturevalue("pg_databases")("accounts")
-    return Centre(name="testing", title="测试中心", city="kaifeng", database_url=url)
+@pytest.fixture
+def centre(database_url):
+    return Centre(name="testing", title="测试中心", city="kaifeng", database_url=database_url)
 
 
 @pytest.fixture

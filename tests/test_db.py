@@ -13,13 +13,9 @@ from core.models import Account, Base, LedgerEntry, Person, Unit
 from tests.conftest import build, make_settings
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def centre(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/centre.sqlite"
-    else:
-        url = request.getfixturevalue("pg_databases")("schema")
-    return Centre(name="demo", title="测试中心", city="kaifeng", database_url=url)
+@pytest.fixture
+def centre(database_url):
+    return Centre(name="demo", title="测试中心", city="kaifeng", database_url=database_url)
 
 
 @pytest.fixture

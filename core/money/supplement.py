@@ -97,6 +97,22 @@ def _start(books, unit_id: int, lines, reason: str) -> Unit:
     return unit
 
 
+def _supplementable(accounts: dict[int, Account], account_id: int, month, n: int,
+                    found: list[Violation]) -> Account | None:
+    """The line's account if it may be supplemented for ``month`` (None: month free), else
+    None with the reason added to ``found``."""
+    account = accounts.get(account_id)
+    if account is None:
+        found.append(Violation("个人账户不属于本单位", field="account_id", row=n))
+    elif account.state not in SUPPLEMENTABLE:
+        found.append(Violation(f"个人账户{account.account_no}状态不能补缴", field="account_id", row=n))
+    elif month is not None and not _valid_month(month):
+        found.append(Violation(f"补缴月份无效：{month}（应为YYYY-MM）", field="month", row=n))
+    else:
+        return account
+    return None
+
+
 def verify_by_month(books, unit_id: int, lines: list[tuple[int, str]], reason: str) -> Supplement:
     """按月补缴: one line per (account, month); each month's amount is the account's base
     and ratios under that month's fund-year policy."""
@@ -106,15 +122,11 @@ def verify_by_month(books, unit_id: int, lines: list[tuple[int, str]], reason: s
     found: list[Violation] = []
     details, seen = [], set()
     for n, (account_id, month) in enumerate(lines, start=1):
-        account = accounts.get(account_id)
+        if month is None:
+            found.append(Violation("补缴月份不能为空", field="month", row=n))
+            continue
+        account = _supplementable(accounts, account_id, month, n, found)
         if account is None:
-            found.append(Violation("个人账户不属于本单位", field="account_id", row=n))
-            continue
-        if account.state not in SUPPLEMENTABLE:
-            found.append(Violation(f"个人账户{account.account_no}状态不能补缴", field="account_id", row=n))
-            continue
-        if not _valid_month(month):
-            found.append(Violation(f"补缴月份无效：{month}（应为YYYY-MM）", field="month", row=n))
             continue
         if (account_id, month) in seen:
             found.append(Violation(f"个人账户{account.account_no}的{month}重复", field="month", row=n))
@@ -142,15 +154,8 @@ def verify_free(books, unit_id: int, lines: list[tuple[int, Decimal, str | None]
     found: list[Violation] = []
     details = []
     for n, (account_id, amount, month) in enumerate(lines, start=1):
-        account = accounts.get(account_id)
+        account = _supplementable(accounts, account_id, month, n, found)
         if account is None:
-            found.append(Violation("个人账户不属于本单位", field="account_id", row=n))
-            continue
-        if account.state not in SUPPLEMENTABLE:
-            found.append(Violation(f"个人账户{account.account_no}状态不能补缴", field="account_id", row=n))
-            continue
-        if month is not None and not _valid_month(month):
-            found.append(Violation(f"补缴月份无效：{month}（应为YYYY-MM）", field="month", row=n))
             continue
         if isinstance(amount, float):
             found.append(Violation("补缴金额须为精确金额（不能是浮点数）", field="amount", row=n))
