@@ -162,24 +162,84 @@ class MaterialType:
     max_count: int | None = None
 
 
+#: The roles that own a chain's steps, with the names the manuals use.
+ROLES: dict[str, str] = {
+    "unit_operator": "单位经办人",
+    "first_review": "柜面初审",
+    "second_review": "柜面复核",
+    "job": "系统处理",
+    "unit_voucher_print": "网厅凭证打印",
+}
+#: Every action a step can offer, with its button label.
+ACTIONS: dict[str, str] = {
+    "save_draft": "暂存",
+    "submit": "提交",
+    "approve": "审批通过",
+    "return": "退回",
+    "return_previous": "退回上一步",
+    "revoke": "撤销",
+    "exception": "异常处理",
+    "in_progress": "办理中",
+    "end_process": "结束流程",
+    "print": "打印并提交",
+    "complete": "办理完成",
+    "fail": "办理失败",
+}
+COUNTER_ACTIONS = ("approve", "return", "revoke", "exception", "in_progress")
+
+
 @dataclass(frozen=True)
 class Step:
-    """One step of an approval chain, owned by a role."""
+    """One step of an approval chain, owned by a role (a key of :data:`ROLES`).
 
-    role: str  # unit_operator, first_review, second_review, job, unit_voucher_print
+    A counter step offers the actions the manuals name (审批 / 退回 / 撤销 / 异常处理 /
+    办理中); a ``unit_voucher_print`` step is a to-do back in the hall that the unit
+    completes by printing; a ``job`` step runs the effect in the background.
+    """
+
+    role: str
     title: str
-    actions: tuple[str, ...] = ("approve", "return", "revoke")
+    actions: tuple[str, ...] = COUNTER_ACTIONS
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown step role {self.role!r}; one of {sorted(ROLES)}")
+        unknown = [a for a in self.actions if a not in ACTIONS]
+        if unknown:
+            raise ValueError(f"step {self.title!r}: unknown actions {unknown}")
 
 
 @dataclass(frozen=True)
 class ApprovalChain:
-    """The steps an application passes after submission; empty means 发起即办结."""
+    """The steps an application passes after submission; empty means 发起即办结.
+
+    The item's effect runs once, in the transaction of the action that completes the
+    last step.
+    """
 
     steps: tuple[Step, ...] = ()
 
     @property
     def instant(self) -> bool:
         return not self.steps
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(step.role for step in self.steps)
+
+
+FIRST_REVIEW = Step("first_review", "柜面初审")
+SECOND_REVIEW = Step("second_review", "柜面复核", COUNTER_ACTIONS + ("return_previous",))
+VOUCHER_PRINT = Step("unit_voucher_print", "凭证打印", ("print",))
+BACKGROUND_JOB = Step("job", "系统处理", ())
+
+#: The chain shapes of the seeds.
+INSTANT = ApprovalChain()  # 发起即办结
+ONE_REVIEW = ApprovalChain((FIRST_REVIEW,))
+TWO_REVIEWS = ApprovalChain((FIRST_REVIEW, SECOND_REVIEW))
+REVIEW_THEN_PRINT = ApprovalChain((FIRST_REVIEW, VOUCHER_PRINT))  # Shaoguan
+TWO_REVIEWS_THEN_PRINT = ApprovalChain((FIRST_REVIEW, SECOND_REVIEW, VOUCHER_PRINT))
+ASYNC = ApprovalChain((BACKGROUND_JOB,))  # Shaanxi: 交易进度查询
 
 
 @dataclass(frozen=True)
@@ -192,9 +252,25 @@ class VoucherLayout:
     seal: bool = True
 
 
+#: What an item's page looks like: one form; a form and a 清册 of rows; or the unit's
+#: current values to edit, the differences staged in a 待变更清册 before submitting.
+ITEM_KINDS = ("form", "list", "change")
+
+
 @dataclass(frozen=True)
 class BusinessItem:
-    """A kind of business a unit can apply for (任务项)."""
+    """A kind of business a unit can apply for (任务项).
+
+    ``schema`` and ``row_schema`` are callables returning a fresh ``colander`` schema (a
+    class works); the engine binds them with ``request``, ``centre``, ``db`` and ``unit``.
+    Applications store the serialized form (strings), so the effect receives what the
+    schema deserializes: ``Decimal``, ``date`` and codes, never floats.
+
+    ``effect(books, application, values, rows)`` applies the business through the money
+    engine (``core.money``) and may return a small JSON-able dict kept as the
+    application's result; it runs once, when the chain completes. ``initial(db, unit)``
+    gives the form's starting values (for a "change" item: the values now).
+    """
 
     code: str
     title: str
@@ -204,6 +280,18 @@ class BusinessItem:
     vouchers: tuple[str, ...] = ()
     collection_type: str | None = None  # JGJ/T 320 归集业务类型 code of its effect
     order: int = 100
+    kind: str = "form"
+    schema: Callable[[], Any] | None = None
+    row_schema: Callable[[], Any] | None = None
+    effect: Callable[..., dict | None] | None = None
+    initial: Callable[..., dict] | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ITEM_KINDS:
+            raise ValueError(f"item {self.code!r}: kind must be one of {ITEM_KINDS}")
+        if self.kind == "list" and self.row_schema is None:
+            raise ValueError(f"item {self.code!r}: a list item needs a row_schema")
 
 
 @dataclass(frozen=True, order=True)

@@ -102,8 +102,8 @@ def opengjj_approval_chain(centre, item):
         @hookimpl
         def opengjj_approval_chain(centre, item):
             if item.code == "seal":
-                return ApprovalChain((Step("first_review", "初审"),
-                                      Step("second_review", "复核")))
+                return TWO_REVIEWS  # core.contract: INSTANT, ONE_REVIEW, TWO_REVIEWS,
+                                    # REVIEW_THEN_PRINT, ASYNC, or your own steps
     """
 
 

@@ -11,12 +11,12 @@ from core.models.money import (
     InterestSettlement, Payment, RatioChange, RemittanceDetail, RemittanceVerification, Supplement,
     SupplementDetail,
 )
-from core.models.records import ChangeRecord, Message
+from core.models.records import AuditEntry, ChangeRecord, Message
 from core.models.staff import Clerk, Operator
 from core.models.units import BankAccount, Department, Unit
 
 __all__ = [
-    "Account", "Application", "ApplicationRow", "BankAccount", "Base", "ChangeRecord", "Clerk", "Counter",
+    "Account", "Application", "ApplicationRow", "AuditEntry", "BankAccount", "Base", "ChangeRecord", "Clerk", "Counter",
     "Department", "HistoryEntry", "InterestSettlement", "LedgerEntry", "Material", "Message", "Operator",
     "Payment", "Person", "RatioChange", "RemittanceDetail", "RemittanceVerification", "Supplement",
     "SupplementDetail", "Unit",

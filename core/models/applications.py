@@ -31,6 +31,13 @@ class Application(Base):
     submit_key: Mapped[str | None] = mapped_column(String(64))
     scan_serial: Mapped[str | None] = mapped_column(String(40), unique=True)  # 扫描流水号
     archive_no: Mapped[str | None] = mapped_column(String(40))  # 档案编号
+    #: whether the item's chain has a counter review (交易进度查询's 是否复核)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: what the effect returned (a batch number, the accounts opened, ...)
+    result: Mapped[dict | None] = mapped_column(JSONType)
+    #: why an asynchronous run failed (交易进度查询 shows it; the rows carry their own)
+    error: Mapped[str | None] = mapped_column(Text)
+    job_id: Mapped[str | None] = mapped_column(String(64))
     effect_applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -79,6 +86,7 @@ class HistoryEntry(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     opinion: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(45))  # the client's IP address
     created_at: Mapped[datetime] = created_at()
 
     application = relationship("Application", back_populates="history")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.codes import IdType
 from core.models._columns import code_check, created_at
-from core.db.meta import Base
+from core.db.meta import Base, JSONType
 
 
 class Operator(Base):
@@ -31,6 +31,8 @@ class Operator(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: item codes of the home page's 常用功能, in the operator's order
+    favourites: Mapped[list] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = created_at()
 
     unit = relationship("Unit")
