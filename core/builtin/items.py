@@ -1,6 +1,14 @@
-"""Defaults for items: every defined item enabled, its own chain, its own menu place."""
+"""Core's standard items, and the defaults: every defined item enabled, its own chain, its
+own menu place."""
 from core.contract import MenuEntry
 from core.hookspecs import hookimpl
+
+
+@hookimpl(trylast=True)
+def opengjj_business_items(centre):
+    from core.items.library import standard_items
+
+    return list(standard_items())
 
 
 @hookimpl(trylast=True)

@@ -1,0 +1,2 @@
+"""Standard items: (being written)."""
+ITEMS: tuple = ()
