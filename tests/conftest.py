@@ -213,8 +213,11 @@ def make_runtime(url: str, *plugins, settings: dict[str, str] | None = None, mig
     pm = make_plugin_manager(centre)
     for p in plugins:
         pm.register(p)
-    return CentreRuntime(centre=centre, pm=pm, catalogue=build_catalogue(centre, pm), engine=engine,
-                         sessionmaker=make_sessionmaker(engine), jobs=make_job_service(centre, {}))
+    runtime = CentreRuntime(centre=centre, pm=pm, catalogue=build_catalogue(centre, pm), engine=engine,
+                            sessionmaker=make_sessionmaker(engine),
+                            jobs=make_job_service(centre, {"opengjj.jobs.queue_prefix": f"t{uuid.uuid4().hex[:8]}"}))
+    runtime.jobs.bind(runtime)
+    return runtime
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])

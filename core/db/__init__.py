@@ -53,15 +53,23 @@ def make_engine(centre: Centre, **kwargs) -> Engine:
     engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True, **kwargs)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     _engines.add(engine)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # pysqlite would start transactions itself, lazily, so a SAVEPOINT issued first ran
+    # outside one and its RELEASE committed: let SQLAlchemy emit BEGIN (its documented recipe).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -12,12 +12,13 @@ from core.models.money import (
     SupplementDetail,
 )
 from core.models.records import AuditEntry, ChangeRecord, Message
+from core.models.services import Deferral, DirectDebitAgreement, OverAgeRegistration, RatioReduction
 from core.models.staff import Clerk, Operator
 from core.models.units import BankAccount, Department, Unit
 
 __all__ = [
     "Account", "Application", "ApplicationRow", "AuditEntry", "BankAccount", "Base", "ChangeRecord", "Clerk", "Counter",
-    "Department", "HistoryEntry", "InterestSettlement", "LedgerEntry", "Material", "Message", "Operator",
-    "Payment", "Person", "RatioChange", "RemittanceDetail", "RemittanceVerification", "Supplement",
-    "SupplementDetail", "Unit",
+    "Deferral", "Department", "DirectDebitAgreement", "HistoryEntry", "InterestSettlement", "LedgerEntry",
+    "Material", "Message", "Operator", "OverAgeRegistration", "Payment", "Person", "RatioChange", "RatioReduction",
+    "RemittanceDetail", "RemittanceVerification", "Supplement", "SupplementDetail", "Unit",
 ]

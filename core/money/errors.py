@@ -15,6 +15,12 @@ class BusinessError(Exception):
     def violations(self) -> list[Violation]:
         return [Violation(self.message, field=self.field, row=self.row)]
 
+    @property
+    def for_people(self) -> str:
+        """The message as the hall shows it: the row if any, never a field's code name."""
+        return f"第{self.row}行：{self.message}" if self.row is not None and not self.message.startswith("第") \
+            else self.message
+
     def __str__(self) -> str:
         where = []
         if self.row is not None:
