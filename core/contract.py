@@ -150,8 +150,14 @@ class LoginMethod:
     title: str
     fields: tuple[str, ...]
     order: int = 100
-    #: callable(request, values) -> operator id or raises; filled in by the login plugins
+    #: authenticate(request, values) -> the core.models.Operator, or raises
+    #: core.passwords.LoginRefused with the message the login page shows
     authenticate: Callable[..., Any] | None = field(default=None, compare=False)
+    #: the label of each field on the login page ("password" is 密码 unless given)
+    titles: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def title_of(self, name: str) -> str:
+        return self.titles.get(name) or {"password": "密码"}.get(name, name)
 
 
 @dataclass(frozen=True)

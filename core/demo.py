@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
@@ -176,3 +176,13 @@ def _load_accounts(db, rng, unit, departments, headcount, area, history, used_id
     db.execute(insert(ChangeRecord), records)
     unit.suspense = suspense
     unit.balance = unit_balance
+
+
+def load_demo(runtime) -> bool:
+    """Load the demo into an empty centre (False, untouched, if it has units already)."""
+    with runtime.session() as db:
+        if db.scalar(select(func.count()).select_from(Unit)):
+            return False
+        runtime.hook.opengjj_demo_data(centre=runtime.centre, db=db, rng=random.Random(runtime.centre.name),
+                                       policy=runtime.policy)
+    return True

@@ -14,6 +14,7 @@ ENVIRONMENT = {
     "OPENGJJ_REDIS_URL": "opengjj.redis_url",
     "OPENGJJ_JOBS": "opengjj.jobs.backend",
     "OPENGJJ_CENTRES": "opengjj.centres",
+    "OPENGJJ_SESSION_SECRET": "opengjj.session_secret",
 }
 
 

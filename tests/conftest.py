@@ -111,6 +111,7 @@ def make_settings(tmp_path: Path, centres=DEMO_CENTRES, **extra: str) -> dict[st
         "opengjj.database_url": f"sqlite:///{tmp_path}/{{centre}}.sqlite",
         "opengjj.jobs.backend": "inline",
         "opengjj.jobs.queue_prefix": f"test-{uuid.uuid4().hex[:8]}",
+        "opengjj.session_secret": "tests-only-secret",
     }
     settings.update(extra)
     return settings

@@ -19,12 +19,12 @@ from core.hookspecs import hookimpl
 from core.plugins import make_plugin_manager
 from core.runtime import CentreRuntime
 
-SEAL = BusinessItem(code="seal", title="封存", menu_path=("缴存人",), order=20)
-UNSEAL = BusinessItem(code="unseal", title="启封", menu_path=("缴存人",), order=30)
+SEAL = BusinessItem(code="city_seal", title="封存", menu_path=("缴存人",), order=20)
+UNSEAL = BusinessItem(code="city_unseal", title="启封", menu_path=("缴存人",), order=30)
 
 
 class Library:
-    """Stands in for core's item library, which the application engine fills."""
+    """A city's own items, defined beside core's standard library."""
 
     @hookimpl
     def opengjj_business_items(self, centre):
@@ -84,26 +84,30 @@ def test_hook_opengjj_login_methods():
 
 def test_hook_opengjj_business_items():
     items = catalogue(Library()).items
-    assert list(items) == ["seal", "unseal"]
-    twin = plugin(opengjj_business_items=lambda centre: [BusinessItem(code="seal", title="另一个封存")])
+    assert ["city_seal", "city_unseal"] == [code for code in items if code.startswith("city_")]
+    assert {"open_accounts", "seal", "remittance", "consultation"} <= set(items)  # core's standard items
+    redefine = plugin(opengjj_business_items=lambda centre: [BusinessItem(code="seal", title="我的封存")])
     with pytest.raises(ConfigurationError, match="business item 'seal' is declared twice"):
+        catalogue(redefine)
+    twin = plugin(opengjj_business_items=lambda centre: [BusinessItem(code="city_seal", title="另一个封存")])
+    with pytest.raises(ConfigurationError, match="business item 'city_seal' is declared twice"):
         catalogue(Library(), twin)
 
 
 def test_hook_opengjj_enabled_items():
-    assert list(catalogue(Library(), plugin(opengjj_enabled_items=lambda centre: ["unseal"])).items) == ["unseal"]
+    assert list(catalogue(Library(), plugin(opengjj_enabled_items=lambda centre: ["city_unseal"])).items) == ["city_unseal"]
     with pytest.raises(ConfigurationError, match="enables undefined items: merge"):
-        catalogue(Library(), plugin(opengjj_enabled_items=lambda centre: ["seal", "merge"]))
+        catalogue(Library(), plugin(opengjj_enabled_items=lambda centre: ["city_seal", "merge"]))
 
 
 def test_hook_opengjj_item_overrides():
-    retitle = plugin(opengjj_item_overrides=lambda centre, item: {"title": "个人账户封存"} if item.code == "seal" else None)
+    retitle = plugin(opengjj_item_overrides=lambda centre, item: {"title": "个人账户封存"} if item.code == "city_seal" else None)
     items = catalogue(Library(), retitle).items
-    assert items["seal"].title == "个人账户封存" and items["unseal"].title == "启封"
-    same = plugin(opengjj_item_overrides=lambda centre, item: {"title": "个人账户封存"} if item.code == "seal" else None)
-    assert catalogue(Library(), retitle, same).items["seal"].title == "个人账户封存"
+    assert items["city_seal"].title == "个人账户封存" and items["city_unseal"].title == "启封"
+    same = plugin(opengjj_item_overrides=lambda centre, item: {"title": "个人账户封存"} if item.code == "city_seal" else None)
+    assert catalogue(Library(), retitle, same).items["city_seal"].title == "个人账户封存"
     other = plugin(opengjj_item_overrides=lambda centre, item: {"title": "缴存人封存"})
-    with pytest.raises(ConfigurationError, match="item 'seal': two plugins set 'title'"):
+    with pytest.raises(ConfigurationError, match="item 'city_seal': two plugins set 'title'"):
         catalogue(Library(), retitle, other)
     with pytest.raises(ConfigurationError, match="bad override"):
         catalogue(Library(), plugin(opengjj_item_overrides=lambda centre, item: {"colour": "red"}))
@@ -112,9 +116,9 @@ def test_hook_opengjj_item_overrides():
 def test_hook_opengjj_approval_chain():
     two_reviews = ApprovalChain((Step("first_review", "初审"), Step("second_review", "复核")))
     items = catalogue(Library(), plugin(
-        opengjj_approval_chain=lambda centre, item: two_reviews if item.code == "seal" else None)).items
-    assert items["seal"].chain == two_reviews
-    assert items["unseal"].chain.instant  # core's default: the item's own chain (发起即办结 here)
+        opengjj_approval_chain=lambda centre, item: two_reviews if item.code == "city_seal" else None)).items
+    assert items["city_seal"].chain == two_reviews
+    assert items["city_unseal"].chain.instant  # core's default: the item's own chain (发起即办结 here)
     with pytest.raises(ConfigurationError, match="must be an ApprovalChain"):
         catalogue(Library(), plugin(opengjj_approval_chain=lambda centre, item: ["初审"]))
 
@@ -127,7 +131,7 @@ def test_hook_opengjj_business_rules():
     young = plugin(opengjj_business_rules=lambda centre, item, application, db: [
         Violation("未满16周岁，请到柜台办理", field="id_no", row=1)])
     quiet = plugin(opengjj_business_rules=lambda centre, item, application, db: [])
-    application = Application(item_code="seal", unit_id=1, business_month="2026-03")
+    application = Application(item_code="city_seal", unit_id=1, business_month="2026-03")
     one = runtime(Library(), late, young, quiet)
     other = runtime(Library(), quiet, young, late)
     with one.session() as db:
@@ -154,7 +158,7 @@ def test_hook_opengjj_deposit_policy():
 
 def test_hook_opengjj_voucher_layouts():
     layout = VoucherLayout(code="seal_list", title="个人账户封存清册", table_columns=(("account_no", "个人账号"),))
-    printing = BusinessItem(code="seal", title="封存", vouchers=("seal_list",))
+    printing = BusinessItem(code="city_seal", title="封存", vouchers=("seal_list",))
     items = plugin(opengjj_business_items=lambda centre: [printing])
     found = catalogue(items, plugin(opengjj_voucher_layouts=lambda centre: [layout]))
     assert found.voucher_layouts == {"seal_list": layout}
@@ -173,8 +177,9 @@ def test_hook_opengjj_material_types():
 def test_hook_opengjj_menu():
     queries = plugin(opengjj_menu=lambda centre, items: [MenuEntry(path=("查询",), title="缴存明细查询", url="q")])
     help_ = plugin(opengjj_menu=lambda centre, items: [MenuEntry(path=("缴存人",), title="帮助", order=1)])
-    menu = catalogue(Library(), queries, help_).menu
-    assert catalogue(Library(), help_, queries).menu == menu
+    only_mine = plugin(opengjj_enabled_items=lambda centre: ["city_seal", "city_unseal"])
+    menu = catalogue(Library(), only_mine, queries, help_).menu
+    assert catalogue(Library(), only_mine, help_, queries).menu == menu
     assert [(e.path, e.title) for e in menu] == [
         (("查询",), "缴存明细查询"), (("缴存人",), "帮助"), (("缴存人",), "封存"), (("缴存人",), "启封")]
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
 from dataclasses import asdict
 from typing import Sequence
-
-from sqlalchemy import func, select
 
 from core.centres import ConfigurationError
 from core.plugins import PluginNotInstalled
@@ -57,18 +54,13 @@ def cmd_db(args, out) -> int:
 
 
 def cmd_demo(args, out) -> int:
-    from core.demo import demo_logins
-    from core.models import Unit
+    from core.demo import demo_logins, load_demo
 
     for runtime in _runtimes(args):
         centre = runtime.centre
+        loaded = load_demo(runtime)
+        print(f"{centre.name}: " + ("demo data loaded" if loaded else "already has data, demo not loaded"), file=out)
         with runtime.session() as db:
-            if db.scalar(select(func.count()).select_from(Unit)):
-                print(f"{centre.name}: already has data, demo not loaded", file=out)
-            else:
-                runtime.hook.opengjj_demo_data(centre=centre, db=db, rng=random.Random(centre.name),
-                                               policy=runtime.policy)
-                print(f"{centre.name}: demo data loaded", file=out)
             if args.logins:
                 for login in demo_logins(centre, db):
                     who = f"单位 {login.unit_no} 经办人" if login.role == "operator" else "柜员"

@@ -4,8 +4,12 @@ from __future__ import annotations
 from pyramid.events import BeforeRender
 from pyramid.renderers import get_renderer
 
+from core.web import display
+from core.web.security import Public, SignedIn
+
 LAYOUT = "core.web:templates/layout.pt"
 FOOTER = "core.web:templates/footer.pt"
+PARTS = "core.web:templates/application_parts.pt"
 
 
 def add_renderer_globals(event: BeforeRender) -> None:
@@ -16,8 +20,13 @@ def add_renderer_globals(event: BeforeRender) -> None:
     # Resolved through the registry so a theme's layout.pt or footer.pt replaces core's.
     event.setdefault("layout", get_renderer(LAYOUT, registry=request.registry).implementation())
     event.setdefault("footer", get_renderer(FOOTER, registry=request.registry).implementation())
+    event.setdefault("parts", get_renderer(PARTS, registry=request.registry).implementation())
     event.setdefault("centre", runtime.centre)
     event.setdefault("theme", runtime.catalogue.theme)
+    event.setdefault("user", request.user)
+    event.setdefault("flash", request.session.pop_flash())
+    event.setdefault("csrf_token", request.session.get_csrf_token())
+    event.setdefault("show", display)
 
 
 def includeme(config) -> None:
@@ -31,6 +40,15 @@ def includeme(config) -> None:
         # them through the current registry), so other centres keep their own look.
         config.override_asset(to_override="core.web:templates/", override_with=theme.templates)
     config.add_subscriber(add_renderer_globals, BeforeRender)
-    config.add_route("home", "/")
-    config.add_route("health", "/_health")
+    config.include("core.web.security")  # sessions, identity, ACLs, CSRF
+    config.include("core.web.forms")  # deform with this centre's templates
+    config.add_route("home", "/", factory=Public)
+    config.add_route("health", "/_health", factory=Public)
+    config.add_route("login", "/login", factory=Public)
+    config.add_route("counter_login", "/counter/login", factory=Public)
+    config.add_route("logout", "/logout", factory=Public)
+    config.add_route("password", "/password", factory=SignedIn)
     config.scan("core.web.views")
+    config.scan("core.web.auth")
+    config.include("core.web.hall")
+    config.include("core.web.counter")

@@ -1,0 +1,87 @@
+"""Login, logout and change password, for the hall (operators) and the counter (clerks)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from core.models import Clerk, Operator
+from core.passwords import LoginRefused, check_login, hash_password, password_problems, verify_password
+from core.web.security import audit, log_in, log_out
+
+
+def _home_of(request, user) -> str:
+    if user.must_change_password:
+        return request.route_url("password")
+    return request.route_url("hall" if isinstance(user, Operator) else "counter")
+
+
+def _refused(request, message: str) -> None:
+    # the failure count must survive: commit it, then show the form again
+    audit(request, "login_refused", details={"message": message})
+    request.response.status = 403
+
+
+@view_config(route_name="login", renderer="core.web:templates/hall/login.pt", permission="view",
+             require_csrf=True)
+def login(request):
+    methods = request.registry.runtime.catalogue.login_methods
+    chosen = request.params.get("method") or (methods[0].name if methods else None)
+    method = next((m for m in methods if m.name == chosen), None)
+    error = None
+    if request.method == "POST" and method is not None:
+        values = {name: request.POST.get(name, "") for name in method.fields}
+        try:
+            user = method.authenticate(request, values)
+        except LoginRefused as refused:
+            error = str(refused)
+            _refused(request, error)
+        else:
+            log_in(request, user)
+            return HTTPSeeOther(_home_of(request, user))
+    return {"methods": methods, "chosen": chosen, "error": error,
+            "values": {k: v for k, v in request.POST.items() if k != "password"}}
+
+
+@view_config(route_name="counter_login", renderer="core.web:templates/counter/login.pt", permission="view")
+def counter_login(request):
+    error = None
+    if request.method == "POST":
+        login_name = request.POST.get("login_name", "").strip()
+        clerk = request.db.scalars(select(Clerk).where(Clerk.login_name == login_name)).one_or_none()
+        try:
+            check_login(clerk, request.POST.get("password", ""), datetime.now(timezone.utc))
+        except LoginRefused as refused:
+            error = str(refused)
+            _refused(request, error)
+        else:
+            log_in(request, clerk)
+            return HTTPSeeOther(_home_of(request, clerk))
+    return {"error": error, "login_name": request.POST.get("login_name", "")}
+
+
+@view_config(route_name="logout", request_method="POST", permission="view")
+def logout(request):
+    counter = request.user is not None and isinstance(request.user, Clerk)
+    log_out(request)
+    return HTTPSeeOther(request.route_url("counter_login" if counter else "login"))
+
+
+@view_config(route_name="password", renderer="core.web:templates/hall/password.pt", permission="signed_in")
+def change_password(request):
+    user = request.user
+    problems: list[str] = []
+    if request.method == "POST":
+        old, new, confirm = (request.POST.get(k, "") for k in ("old_password", "new_password", "confirm_password"))
+        if not verify_password(user.password_hash, old):
+            problems.append("原密码不正确")
+        problems += password_problems(new, confirm, user.password_hash)
+        if not problems:
+            user.password_hash = hash_password(new)
+            user.must_change_password = False
+            audit(request, "password.change")
+            request.session.flash("密码修改成功")
+            return HTTPSeeOther(_home_of(request, user))
+    return {"problems": problems, "forced": user.must_change_password}

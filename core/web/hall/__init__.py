@@ -1,0 +1,17 @@
+"""The hall (网上服务大厅): the face of the centre that units' operators use."""
+
+
+def includeme(config) -> None:
+    from core.web.security import ApplicationContext, HallRoot
+
+    config.add_route("hall", "/hall", factory=HallRoot)
+    config.add_route("hall_tasks", "/hall/tasks/{kind}", factory=HallRoot)
+    config.add_route("hall_message", "/hall/messages/{mid}", factory=HallRoot)
+    config.add_route("hall_favourites", "/hall/favourites", factory=HallRoot)
+    config.add_route("hall_item", "/hall/items/{code}", factory=HallRoot)
+    config.add_route("hall_jobs", "/hall/jobs/{which:progress|results}", factory=HallRoot)
+    config.add_route("hall_application", "/hall/applications/{id}", factory=ApplicationContext)
+    config.add_route("hall_application_status", "/hall/applications/{id}/status.json", factory=ApplicationContext)
+    config.add_route("hall_application_act", "/hall/applications/{id}/{action:end_process|print}",
+                     factory=ApplicationContext)
+    config.scan("core.web.hall")

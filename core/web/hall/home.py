@@ -1,0 +1,67 @@
+"""The hall's home: the unit, its accounts, the operator, the task centre, common
+functions, deposit statistics and the menu."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import func, select
+
+from core.codes import AccountState
+from core.models import Account, RemittanceVerification, Unit
+from core.web.display import Bar, bar_chart
+from core.web.hall.tasks import task_lists
+from core.web.security import HallRoot
+from core.web.views import menu_tree
+
+CHART_MONTHS = 12
+
+
+def unit_figures(db, unit_id: int) -> dict:
+    rows = dict(db.execute(select(Account.state, func.count()).where(Account.unit_id == unit_id)
+                           .group_by(Account.state)).all())
+    monthly = db.scalar(select(func.coalesce(func.sum(Account.monthly_amount), 0)).where(
+        Account.unit_id == unit_id, Account.state == AccountState.NORMAL.value))
+    return {"normal": rows.get(AccountState.NORMAL.value, 0), "sealed": rows.get(AccountState.SEALED.value, 0),
+            "monthly": Decimal(monthly)}
+
+
+def deposit_bars(db, unit_id: int) -> list[Bar]:
+    """Verified months of the last year: amount and headcount (cancelled ones left out)."""
+    rows = db.execute(
+        select(RemittanceVerification.month, func.sum(RemittanceVerification.amount),
+               func.sum(RemittanceVerification.headcount))
+        .where(RemittanceVerification.unit_id == unit_id, RemittanceVerification.cancelled_at.is_(None))
+        .group_by(RemittanceVerification.month).order_by(RemittanceVerification.month.desc())
+        .limit(CHART_MONTHS)).all()
+    return [Bar(month, Decimal(amount), int(heads)) for month, amount, heads in reversed(rows)]
+
+
+@view_config(route_name="hall", context=HallRoot, permission="hall", renderer="core.web:templates/hall/home.pt")
+def home(request):
+    operator = request.user
+    catalogue = request.registry.runtime.catalogue
+    unit = request.db.get(Unit, operator.unit_id)
+    favourites = [catalogue.items[c] for c in operator.favourites or () if c in catalogue.items]
+    bars = deposit_bars(request.db, unit.id)
+    return {
+        "unit": unit, "operator": operator, "figures": unit_figures(request.db, unit.id),
+        "tasks": task_lists(request, limit=5), "favourites": favourites,
+        "addable": [i for i in catalogue.items.values() if i not in favourites and i.menu_path],
+        "chart": bar_chart(bars), "bars": bars, "menu": menu_tree(catalogue.menu),
+    }
+
+
+@view_config(route_name="hall_favourites", context=HallRoot, permission="hall", request_method="POST")
+def favourites(request):
+    """常用功能: add or remove an item (a preference, not business: no history row)."""
+    operator = request.user
+    code = request.POST.get("item", "")
+    current = list(operator.favourites or ())
+    if request.POST.get("do") == "remove":
+        current = [c for c in current if c != code]
+    elif code in request.registry.runtime.catalogue.items and code not in current:
+        current.append(code)
+    operator.favourites = current
+    return HTTPSeeOther(request.route_url("hall"))
