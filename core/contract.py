@@ -206,6 +206,9 @@ class Step:
     role: str
     title: str
     actions: tuple[str, ...] = COUNTER_ACTIONS
+    #: actions that need an opinion besides return / revoke / exception (e.g. approve,
+    #: where the opinion is the centre's answer)
+    requires_opinion: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -319,7 +322,9 @@ class Operation:
 
     ``kind`` is one of: open_account, seal, unseal, base_change, ratio_change,
     person_change, transfer, merge, close, verify_remittance, supplement, payment,
-    annual_verification, interest. ``values`` holds what the operation is about (the
+    annual_verification, interest, mispayment_adjustment, over_age_registration, and the
+    standard items' unit operations: unit_info_change, bank_account, ratio_reduction,
+    deferral, direct_debit, unit_deregistration. ``values`` holds what the operation is about (the
     person's ID number, the months, the amounts, ...): see each service's docstring.
     """
 

@@ -77,7 +77,7 @@ def _engine_validator(check):
         try:
             check(value)
         except BusinessError as error:
-            raise colander.Invalid(node, str(error)) from None
+            raise colander.Invalid(node, error.message) from None
     return validator
 
 
@@ -93,7 +93,7 @@ def id_no_validator(form, values) -> None:
             validation.resident_id(values["id_no"])
         except BusinessError as error:
             exc = colander.Invalid(form)
-            exc["id_no"] = str(error)
+            exc["id_no"] = error.message
             raise exc from None
 
 

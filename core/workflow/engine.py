@@ -226,9 +226,10 @@ class Workflow:
                 raise WorkflowError(f"该业务{status_label(application.status)}，不能{label}")
             raise WorkflowError(f"当前环节为“{step.title}”，您没有{label}的权限")
         opinion = (opinion or "").strip() or None
-        if action in NEEDS_OPINION and not opinion:
+        step = current_step(item, application)
+        if (action in NEEDS_OPINION or action in step.requires_opinion) and not opinion:
             raise WorkflowError(f"{ACTIONS[action]}须填写意见", field="opinion")
-        role = current_step(item, application).role
+        role = step.role
         before = S(application.status)
         if action == "approve":
             self._advance(item, application, role, "approve", opinion or "同意")
@@ -260,8 +261,9 @@ class Workflow:
                  opinion: str | None) -> None:
         before = S(application.status)
         if application.step + 1 >= len(item.chain.steps):
-            self._complete(item, application)
+            # the history row first, so the effect can read the completing opinion
             self._history(application, role, action, before, S.COMPLETED, opinion)
+            self._complete(item, application)
             return
         application.step += 1
         application.status = S.SUBMITTED.value
@@ -270,8 +272,8 @@ class Workflow:
 
     def _enter_step(self, item: BusinessItem, application: Application) -> None:
         if item.chain.instant:
-            self._complete(item, application)
             self._history(application, "job", "complete", S.SUBMITTED, S.COMPLETED, "发起即办结")
+            self._complete(item, application)
             return
         step = item.chain.steps[application.step]
         if step.role == "job":
@@ -338,11 +340,11 @@ class Workflow:
         return application
 
     def _store(self, application: Application, data: dict, rows: list[dict] | None) -> None:
-        application.data = dict(data or {})
+        application.data = forms.storable(data)
         if rows is not None:
             application.rows.clear()
             self.db.flush()
-            application.rows.extend(ApplicationRow(row_no=n, data=dict(row)) for n, row in enumerate(rows, 1))
+            application.rows.extend(ApplicationRow(row_no=n, data=forms.storable(row)) for n, row in enumerate(rows, 1))
         self.db.flush()
 
     def _history(self, application: Application, role: str, action: str, before, after,

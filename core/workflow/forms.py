@@ -30,6 +30,19 @@ class FormErrors(BusinessError):
             super().__init__(first[1] if first else "填写有误", field=first[0] if first else None)
 
 
+def storable(cstruct: dict | None) -> dict:
+    """A cstruct as JSON keeps it: colander's ``null`` (nothing typed) becomes ""."""
+    def plain(value):
+        if value is colander.null or value is None:
+            return ""
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value if isinstance(value, (str, int, bool)) else str(value)
+    return plain(dict(cstruct or {}))
+
+
 def bind(factory, **kw: Any) -> colander.SchemaNode:
     """A fresh schema from ``factory`` bound with ``request``, ``centre``, ``db``, ``unit``."""
     kw.setdefault("request", None)

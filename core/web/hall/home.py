@@ -2,14 +2,15 @@
 functions, deposit statistics and the menu."""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
-from core.codes import AccountState
-from core.models import Account, RemittanceVerification, Unit
+from core.codes import AccountState, CollectionType
+from core.models import Account, LedgerEntry, Unit
 from core.web.display import Bar, bar_chart
 from core.web.hall.tasks import task_lists
 from core.web.security import HallRoot
@@ -27,14 +28,16 @@ def unit_figures(db, unit_id: int) -> dict:
             "monthly": Decimal(monthly)}
 
 
-def deposit_bars(db, unit_id: int) -> list[Bar]:
-    """Verified months of the last year: amount and headcount (cancelled ones left out)."""
+def deposit_bars(db, unit_id: int, today: date | None = None) -> list[Bar]:
+    """The deposits booked over the last 12 months, by the month they pay for: amount
+    and headcount (remittance and supplement lines of the unit's accounts)."""
+    since = (today or date.today()) - timedelta(days=CHART_MONTHS * 31 + 31)
     rows = db.execute(
-        select(RemittanceVerification.month, func.sum(RemittanceVerification.amount),
-               func.sum(RemittanceVerification.headcount))
-        .where(RemittanceVerification.unit_id == unit_id, RemittanceVerification.cancelled_at.is_(None))
-        .group_by(RemittanceVerification.month).order_by(RemittanceVerification.month.desc())
-        .limit(CHART_MONTHS)).all()
+        select(LedgerEntry.month, func.sum(LedgerEntry.amount), func.count(distinct(LedgerEntry.account_id)))
+        .where(LedgerEntry.unit_id == unit_id, LedgerEntry.kind == "account", LedgerEntry.booked_on >= since,
+               LedgerEntry.month.is_not(None),
+               LedgerEntry.business_type.in_([CollectionType.REMITTANCE.value, CollectionType.SUPPLEMENT.value]))
+        .group_by(LedgerEntry.month).order_by(LedgerEntry.month.desc()).limit(CHART_MONTHS)).all()
     return [Bar(month, Decimal(amount), int(heads)) for month, amount, heads in reversed(rows)]
 
 
