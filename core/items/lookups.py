@@ -8,25 +8,33 @@ functions are stable: other item modules import them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.codes import AccountState, IdType
+from core.contract import Violation
 from core.models import Account, Department, Person, Unit
-from core.money.errors import BusinessError
+from core.money.books import Books
+from core.money.errors import BusinessError, ConcurrentChange, RuleViolations
+
+T = TypeVar("T")
 
 #: separators accepted between account numbers typed in one field
 _SEPARATORS = re.compile(r"[\s,，;；、]+")
 
 
-def account_in_unit(db: Session, unit_id: int, account_no: str, row: int | None = None) -> Account:
+def account_in_unit(db: Session, unit_id: int, account_no: str, row: int | None = None,
+                    field: str = "account_no") -> Account:
     """The account numbered ``account_no`` of the unit ``unit_id``; refused when it does
-    not exist or belongs to another unit."""
+    not exist or belongs to another unit (``field`` names the form field)."""
     number = (account_no or "").strip()
     account = db.scalar(select(Account).where(Account.account_no == number)) if number else None
     if account is None or account.unit_id != unit_id:
-        raise BusinessError(f"个人账号{number}不存在或不属于本单位", field="account_no", row=row)
+        raise BusinessError(f"个人账号{number}不存在或不属于本单位", field=field, row=row)
     return account
 
 
@@ -90,3 +98,69 @@ def split_numbers(text: str | None) -> list[str]:
     """Account numbers typed in one field, separated by spaces, commas or semicolons
     (duplicates dropped, order kept)."""
     return list(dict.fromkeys(n for n in _SEPARATORS.split(text or "") if n))
+
+
+def department_select(kw: dict, title: str = "部门", missing=None):
+    """A select of the bound unit's departments (for a schema's ``after_bind``)."""
+    from core.items import fields
+
+    return fields.select(title, department_choices(kw.get("db"), kw.get("unit")), missing=missing)
+
+
+def duplicates(rows: list[dict], key: str, label: str) -> list[Violation]:
+    """The 清册 lines repeating an earlier line's ``key`` (blank values are ignored)."""
+    seen: dict[str, int] = {}
+    found: list[Violation] = []
+    for number, row in enumerate(rows, start=1):
+        value = str(row.get(key) or "").strip().upper()
+        if not value:
+            continue
+        if value in seen:
+            found.append(Violation(f"{label}{value}与第{seen[value]}行重复", field=key, row=number))
+        else:
+            seen[value] = number
+    return found
+
+
+def refuse_duplicates(rows: list[dict], key: str, label: str) -> None:
+    """Refuse 清册 lines repeating an earlier line's ``key``."""
+    found = duplicates(rows, key, label)
+    if found:
+        raise RuleViolations(found)
+
+
+def apply_rows(books: Books, rows: list[dict], apply: Callable[[int, dict], T],
+               refused: Iterable[Violation] = ()) -> list[T]:
+    """Apply ``apply(row_no, row)`` to every 清册 line and report the refusals of all
+    lines together, each violation carrying its 1-based row.
+
+    ``refused`` are violations already found (e.g. :func:`duplicates`): their lines are
+    skipped and reported with the others. The money engine refuses before it writes,
+    and when any line is refused the whole effect is refused, so the engine's
+    transaction rolls back the lines that went through too (no savepoint per line is
+    needed). A :class:`ConcurrentChange` is raised at once: the caller retries the
+    whole effect.
+    """
+    found = list(refused)
+    skip = {v.row for v in found}
+    results: list[T] = []
+    for number, row in enumerate(rows, start=1):
+        if number in skip:
+            continue
+        try:
+            results.append(apply(number, row))
+        except ConcurrentChange:
+            raise
+        except BusinessError as refusal:
+            found += [replace(v, row=number if v.row is None else v.row) for v in refusal.violations]
+    if found:
+        raise RuleViolations(sorted(found, key=Violation.sort_key))
+    return results
+
+
+def link_rows(application, account_ids: dict[int, int]) -> None:
+    """Note on the application's stored 清册 lines which account each one concerns
+    ({row number: account id}), for the queries by account."""
+    for stored in getattr(application, "rows", None) or ():
+        if stored.row_no in account_ids:
+            stored.account_id = account_ids[stored.row_no]

@@ -20,6 +20,8 @@ from core.workflow import current_step, status_label
 from core.workflow.forms import bind
 
 MASKED = {"id_no": mask_id, "phone": mask_phone}
+#: result keys shown once to the applying unit, then erased (a new operator's initial password)
+ONCE = ("initial_passwords",)
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,16 @@ def describe(request, application: Application, item: BusinessItem, *, masked: b
     history = [HistoryLine(local_time(h.created_at), ROLES.get(h.role, h.role), h.actor_name,
                            ACTIONS.get(h.action, h.action), h.opinion or "", status_label(h.to_status))
                for h in application.history if h.action != "save_draft"]
+    result = dict(application.result or {})
+    if any(key in result for key in ONCE):
+        shown = {key: result.pop(key) for key in ONCE if key in result}
+        if masked:  # the hall: the unit reads it now, and never again; the counter never sees it
+            application.result = result
+            result.update({"首次登录密码（仅显示一次，请妥善转交）": "；".join(f"{k}：{v}" for k, v in
+                                                                  shown.get("initial_passwords", {}).items())})
     return {"application": application, "item": item, "fields": fields, "row_titles": row_titles, "rows": rows,
             "history": history, "chart": flow_chart(item, application), "status": status_label(application.status),
-            "submitted_at": local_time(application.submitted_at), "result": application.result or {}}
+            "submitted_at": local_time(application.submitted_at), "result": result}
 
 
 @contextmanager

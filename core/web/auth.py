@@ -21,7 +21,6 @@ def _home_of(request, user) -> str:
 def _refused(request, message: str) -> None:
     # the failure count must survive: commit it, then show the form again
     audit(request, "login_refused", details={"message": message})
-    request.response.status = 403
 
 
 @view_config(route_name="login", renderer="core.web:templates/hall/login.pt", permission="view",
