@@ -42,14 +42,20 @@ setup(
         "argon2-cffi>=23.1",
         # the WSGI server pserve starts (development.ini, production.ini)
         "waitress>=3.0",
+        # login: UKey signatures (SM2/SM3 and ECDSA P-256), provincial OpenID Connect tokens
+        "gmssl>=3.2",
+        "cryptography>=42",
+        "PyJWT>=2.8",
     ],
     extras_require={
+        # the local device agent on the employer's PC: the UKey through PC/SC
         "hardware": ["pyscard>=2.0"],
-        "test": ["pytest>=8", "webtest>=3.0", "hypothesis>=6.100"],
+        # the tests drive the real PC/SC stack and a real headless Chromium
+        "test": ["pytest>=8", "webtest>=3.0", "hypothesis>=6.100", "pyscard>=2.0", "selenium>=4.20"],
     },
     entry_points={
         "paste.app_factory": ["main = core.app:main"],
-        "console_scripts": ["gjj = core.cli:main"],
+        "console_scripts": ["gjj = core.cli:main", "gjj-agent = hardware.agent:main"],
         # The bundled plugins are found exactly as a third-party package's are.
         "opengjj": [
             "jincheng = cities.jincheng",
@@ -57,6 +63,9 @@ setup(
             "kaifeng = cities.kaifeng",
             "shaanxi = cities.shaanxi",
             "password_login = plugins.password_login",
+            "sms_login = plugins.sms_login",
+            "ukey_login = plugins.ukey_login",
+            "provincial_login = plugins.provincial_login",
         ],
     },
 )

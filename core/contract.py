@@ -155,6 +155,9 @@ class LoginMethod:
     authenticate: Callable[..., Any] | None = field(default=None, compare=False)
     #: the label of each field on the login page ("password" is 密码 unless given)
     titles: dict[str, str] = field(default_factory=dict, compare=False)
+    #: a Chameleon template (asset spec) with a ``form`` macro drawing this method's tab
+    #: (a "send code" button, the UKey script ...); None: one input per field
+    template: str | None = None
 
     def title_of(self, name: str) -> str:
         return self.titles.get(name) or {"password": "密码"}.get(name, name)

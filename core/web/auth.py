@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import get_renderer
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -40,7 +41,9 @@ def login(request):
         else:
             log_in(request, user)
             return HTTPSeeOther(_home_of(request, user))
-    return {"methods": methods, "chosen": chosen, "error": error,
+    custom = get_renderer(method.template, registry=request.registry).implementation() \
+        if method is not None and method.template else None
+    return {"methods": methods, "chosen": chosen, "method": method, "custom": custom, "error": error,
             "values": {k: v for k, v in request.POST.items() if k != "password"}}
 
 
