@@ -12,8 +12,11 @@ from core.models.money import (
     SupplementDetail,
 )
 from core.models.records import AuditEntry, ChangeRecord, Message
+from core.models.registration import RegistrationStatus, UnitRegistration  # noqa: F401
 from core.models.services import Deferral, DirectDebitAgreement, OverAgeRegistration, RatioReduction
+from core.models.sms import OutboxMessage, SmsCode  # noqa: F401
 from core.models.staff import Clerk, Operator
+from core.models.ukey import LoginChallenge, UKeyCertificate  # noqa: F401
 from core.models.units import BankAccount, Department, Unit
 
 __all__ = [
