@@ -52,3 +52,4 @@ def includeme(config) -> None:
     config.scan("core.web.auth")
     config.include("core.web.hall")
     config.include("core.web.counter")
+    config.include("core.web.registration")  # 自主开户: a new unit applies, the counter approves
