@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
@@ -17,7 +17,9 @@ from stdnum.cn import ric, uscc
 
 from core.money import months
 from core.codes import AccountState, CollectionType, IdType
-from core.models import Account, BankAccount, ChangeRecord, Clerk, Department, LedgerEntry, Operator, Person, Unit
+from core.models import (
+    Account, BankAccount, ChangeRecord, Clerk, Department, LedgerEntry, Operator, Person, RemittanceVerification, Unit,
+)
 from core.passwords import hash_password
 
 DEMO_PASSWORD = "Demo@2026"
@@ -139,6 +141,7 @@ def _load_accounts(db, rng, unit, departments, headcount, area, history, used_id
     account_ids = db.scalars(insert(Account).returning(Account.id, sort_by_parameter_order=True), accounts).all()
     running = {account_id: Decimal("0.00") for account_id in account_ids}
     unit_balance = Decimal("0.00")
+    verifications = []  # the history was verified and paid month by month
     for month in history:
         flow += 1
         flow_no = f"{unit.unit_no}{month.replace('-', '')}{flow:04d}"
@@ -152,6 +155,11 @@ def _load_accounts(db, rng, unit, departments, headcount, area, history, used_id
                             "balance_after": running[account_id], "month": month, "booked_on": booked,
                             "summary": f"{month} 汇缴"})
         total = sum((account["monthly_amount"] for _, account in paid), Decimal("0.00"))
+        unit_part = sum((account["unit_amount"] for _, account in paid), Decimal("0.00"))
+        verifications.append({"batch_no": flow_no, "unit_id": unit.id, "month": month, "status": "paid",
+                              "headcount": len(paid), "amount": total, "unit_amount": unit_part,
+                              "personal_amount": total - unit_part, "flow_no": flow_no, "actor": "system:demo",
+                              "paid_at": datetime(booked.year, booked.month, booked.day, tzinfo=timezone.utc)})
         unit_balance += total
         entries.append({"flow_no": flow_no, "kind": "unit", "unit_id": unit.id, "account_id": None,
                         "business_type": CollectionType.REMITTANCE.value, "amount": total,
@@ -173,6 +181,7 @@ def _load_accounts(db, rng, unit, departments, headcount, area, history, used_id
                             "amount": suspense, "balance_after": after, "month": None,
                             "booked_on": date(2026, 10, 20), "summary": "到账未匹配核定，转暂存款"})
     db.execute(insert(LedgerEntry), entries)
+    db.execute(insert(RemittanceVerification), verifications)
     db.execute(insert(ChangeRecord), records)
     unit.suspense = suspense
     unit.balance = unit_balance

@@ -18,10 +18,10 @@ WAITING = (S.SUBMITTED, S.IN_PROGRESS, S.EXCEPTION)
 REVIEW_ROLES = ("first_review", "second_review")
 
 
-def _waiting(request, role: str):
+def waiting(catalogue, role: str):
     """Applications waiting at a step owned by ``role``: the step index is per item."""
     codes_by_step: dict[int, list[str]] = {}
-    for code, item in request.registry.runtime.catalogue.items.items():
+    for code, item in catalogue.items.items():
         for index, step in enumerate(item.chain.steps):
             if step.role == role:
                 codes_by_step.setdefault(index, []).append(code)
@@ -38,7 +38,7 @@ def desk(request):
     roles = [r for r in REVIEW_ROLES if r in request.user.role_set]
     queues = []
     for role in roles:
-        query = _waiting(request, role)
+        query = waiting(request.registry.runtime.catalogue, role)
         count = request.db.scalar(select(func.count()).select_from(query.subquery())) if query is not None else 0
         queues.append({"role": role, "title": ROLES[role], "count": count})
     return {"queues": queues}
@@ -50,7 +50,7 @@ def queue(request):
     role = request.matchdict["role"]
     if role not in REVIEW_ROLES or role not in request.user.role_set:
         raise HTTPNotFound()
-    query = _waiting(request, role)
+    query = waiting(request.registry.runtime.catalogue, role)
     items = request.registry.runtime.catalogue.items
     rows = []
     if query is not None:

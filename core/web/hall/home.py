@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from core.codes import AccountState, CollectionType
-from core.models import Account, LedgerEntry, Unit
+from core.models import Account, LedgerEntry, RemittanceVerification, Unit
 from core.web.display import Bar, bar_chart
 from core.web.hall.tasks import task_lists
 from core.web.security import HallRoot
@@ -29,16 +29,22 @@ def unit_figures(db, unit_id: int) -> dict:
 
 
 def deposit_bars(db, unit_id: int, today: date | None = None) -> list[Bar]:
-    """The deposits booked over the last 12 months, by the month they pay for: amount
-    and headcount (remittance and supplement lines of the unit's accounts)."""
+    """The last 12 months deposited: the amounts of the unit's own ledger lines (one per
+    flow, so a few dozen rows even for a large unit) and the headcount of the paid
+    remittance verifications of those months."""
     since = (today or date.today()) - timedelta(days=CHART_MONTHS * 31 + 31)
-    rows = db.execute(
-        select(LedgerEntry.month, func.sum(LedgerEntry.amount), func.count(distinct(LedgerEntry.account_id)))
-        .where(LedgerEntry.unit_id == unit_id, LedgerEntry.kind == "account", LedgerEntry.booked_on >= since,
+    amounts = db.execute(
+        select(LedgerEntry.month, func.sum(LedgerEntry.amount))
+        .where(LedgerEntry.unit_id == unit_id, LedgerEntry.kind == "unit", LedgerEntry.booked_on >= since,
                LedgerEntry.month.is_not(None),
                LedgerEntry.business_type.in_([CollectionType.REMITTANCE.value, CollectionType.SUPPLEMENT.value]))
         .group_by(LedgerEntry.month).order_by(LedgerEntry.month.desc()).limit(CHART_MONTHS)).all()
-    return [Bar(month, Decimal(amount), int(heads)) for month, amount, heads in reversed(rows)]
+    heads = dict(db.execute(
+        select(RemittanceVerification.month, func.sum(RemittanceVerification.headcount))
+        .where(RemittanceVerification.unit_id == unit_id, RemittanceVerification.status == "paid",
+               RemittanceVerification.month.in_([month for month, _ in amounts]))
+        .group_by(RemittanceVerification.month)).all())
+    return [Bar(month, Decimal(amount), int(heads.get(month) or 0)) for month, amount in reversed(amounts)]
 
 
 @view_config(route_name="hall", context=HallRoot, permission="hall", renderer="core.web:templates/hall/home.pt")
