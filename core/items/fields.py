@@ -72,7 +72,9 @@ def month_validator(node, value) -> None:
         raise colander.Invalid(node, f"{node.title}格式应为“年-月”，如 2026-07")
 
 
-def _engine_validator(check):
+def engine_validator(check):
+    """A colander validator from a :mod:`core.money.validation`-style check that raises
+    :class:`BusinessError`: the form and the engine refuse with the same words."""
     def validator(node, value):
         try:
             check(value)
@@ -81,9 +83,9 @@ def _engine_validator(check):
     return validator
 
 
-mobile_validator = _engine_validator(validation.mobile)
-credit_code_validator = _engine_validator(validation.credit_code)
-bank_card_validator = _engine_validator(validation.bank_card)
+mobile_validator = engine_validator(validation.mobile)
+credit_code_validator = engine_validator(validation.credit_code)
+bank_card_validator = engine_validator(validation.bank_card)
 
 
 def id_no_validator(form, values) -> None:

@@ -127,24 +127,15 @@ def _check_phone(value: str, field: str = "contact_phone", row: int | None = Non
     return number
 
 
-def _colander(check):
-    def validator(node, value):
-        try:
-            check(value)
-        except BusinessError as error:
-            raise colander.Invalid(node, error.message) from None
-    return validator
-
-
 class UnitInfoSchema(colander.Schema):
     unit_no = fields.text("单位账号", readonly=True, missing="", max_length=20)
     name = fields.text("单位名称", readonly=True, missing="")
     credit_code = fields.text("统一社会信用代码", readonly=True, missing="", max_length=18)
     address = fields.text("单位地址", max_length=200)
-    postcode = fields.text("邮政编码", max_length=6, missing="", validator=_colander(_check_postcode))
+    postcode = fields.text("邮政编码", max_length=6, missing="", validator=fields.engine_validator(_check_postcode))
     legal_rep = fields.text("法定代表人", max_length=60)
     contact_name = fields.text("联系人", max_length=60)
-    contact_phone = fields.text("联系电话", max_length=20, validator=_colander(_check_phone))
+    contact_phone = fields.text("联系电话", max_length=20, validator=fields.engine_validator(_check_phone))
 
 
 class UnitChangeRow(colander.Schema):

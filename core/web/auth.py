@@ -19,9 +19,16 @@ def _home_of(request, user) -> str:
     return request.route_url("hall" if isinstance(user, Operator) else "counter")
 
 
-def _refused(request, message: str) -> None:
-    # the failure count must survive: commit it, then show the form again
-    audit(request, "login_refused", details={"message": message})
+def _sign_in(request, authenticate) -> tuple[HTTPSeeOther | None, str | None]:
+    """(redirect, None) when ``authenticate()`` names a user; (None, message) when refused.
+    A refusal is committed with the request (the failure count must survive it)."""
+    try:
+        user = authenticate()
+    except LoginRefused as refused:
+        audit(request, "login_refused", details={"message": str(refused)})
+        return None, str(refused)
+    log_in(request, user)
+    return HTTPSeeOther(_home_of(request, user)), None
 
 
 @view_config(route_name="login", renderer="core.web:templates/hall/login.pt", permission="view",
@@ -33,14 +40,9 @@ def login(request):
     error = None
     if request.method == "POST" and method is not None:
         values = {name: request.POST.get(name, "") for name in method.fields}
-        try:
-            user = method.authenticate(request, values)
-        except LoginRefused as refused:
-            error = str(refused)
-            _refused(request, error)
-        else:
-            log_in(request, user)
-            return HTTPSeeOther(_home_of(request, user))
+        done, error = _sign_in(request, lambda: method.authenticate(request, values))
+        if done:
+            return done
     custom = get_renderer(method.template, registry=request.registry).implementation() \
         if method is not None and method.template else None
     return {"methods": methods, "chosen": chosen, "method": method, "custom": custom, "error": error,
@@ -52,15 +54,14 @@ def counter_login(request):
     error = None
     if request.method == "POST":
         login_name = request.POST.get("login_name", "").strip()
-        clerk = request.db.scalars(select(Clerk).where(Clerk.login_name == login_name)).one_or_none()
-        try:
+
+        def authenticate() -> Clerk:
+            clerk = request.db.scalars(select(Clerk).where(Clerk.login_name == login_name)).one_or_none()
             check_login(clerk, request.POST.get("password", ""), datetime.now(timezone.utc))
-        except LoginRefused as refused:
-            error = str(refused)
-            _refused(request, error)
-        else:
-            log_in(request, clerk)
-            return HTTPSeeOther(_home_of(request, clerk))
+            return clerk
+        done, error = _sign_in(request, authenticate)
+        if done:
+            return done
     return {"error": error, "login_name": request.POST.get("login_name", "")}
 
 
