@@ -14,9 +14,10 @@ setup(
     packages=find_packages(include=[p for name in PACKAGES for p in (name, f"{name}.*")]),
     include_package_data=True,
     package_data={
-        "core": ["web/templates/*.pt", "web/static/*", "db/migrations/*.py",
+        "core": ["web/templates/**/*.pt", "web/static/**/*", "db/migrations/*.py",
                  "db/migrations/*.mako", "db/migrations/versions/*.py"],
-        "themes": ["*/templates/*.pt", "*/static/*"],
+        "plugins": ["templates/*.pt"],
+        "themes": ["*/templates/**/*.pt", "*/static/**/*"],
     },
     zip_safe=False,
     install_requires=[
@@ -51,7 +52,9 @@ setup(
         # the local device agent on the employer's PC: the UKey through PC/SC
         "hardware": ["pyscard>=2.0"],
         # the tests drive the real PC/SC stack and a real headless Chromium
-        "test": ["pytest>=8", "webtest>=3.0", "hypothesis>=6.100", "pyscard>=2.0", "selenium>=4.20"],
+        "test": ["pytest>=8", "webtest>=3.0", "hypothesis>=6.100", "pyscard>=2.0", "selenium>=4.20",
+                 # Debian's vsmartcard virtual card imports it as Crypto
+                 "pycryptodome>=3.20"],
     },
     entry_points={
         "paste.app_factory": ["main = core.app:main"],

@@ -18,6 +18,7 @@ from core.models.sms import OutboxMessage, SmsCode  # noqa: F401
 from core.models.staff import Clerk, Operator
 from core.models.ukey import LoginChallenge, UKeyCertificate  # noqa: F401
 from core.models.units import BankAccount, Department, Unit
+from core.models.vouchers import Voucher  # noqa: F401
 
 __all__ = [
     "Account", "Application", "ApplicationRow", "AuditEntry", "BankAccount", "Base", "ChangeRecord", "Clerk", "Counter",

@@ -32,10 +32,10 @@ SM2_A = int(sm2.default_ecc_table["a"], 16)
 SM2_B = int(sm2.default_ecc_table["b"], 16)
 SM2_N = int(sm2.default_ecc_table["n"], 16)
 
-_PEM = re.compile(r"-----BEGIN ([A-Z ]+)-----(.*?)-----END \1-----", re.S)
+_PEM = re.compile(r"-----BEGIN ([A-Z ]+)-----(.*?)-----END \1-----", re.DOTALL)
 
 
-class KeyError_(ValueError):
+class CertificateRefused(ValueError):
     """Material that is not a usable UKey certificate or public key; the message is Chinese."""
 
 
@@ -72,9 +72,9 @@ def load(material: str | bytes) -> UKeyPublicKey:
             return _from_der(base64.b64decode("".join(match.group(2).split()), validate=True))
         return _from_der(base64.b64decode("".join(text.split()), validate=True))
     except (der.DerError, binascii.Error, UnicodeError, ValueError) as error:
-        if isinstance(error, KeyError_):
+        if isinstance(error, CertificateRefused):
             raise
-        raise KeyError_("无法识别的证书：请提供PEM格式的X.509证书或公钥") from error
+        raise CertificateRefused("无法识别的证书：请提供PEM格式的X.509证书或公钥") from error
 
 
 def _from_der(data: bytes) -> UKeyPublicKey:
@@ -100,11 +100,11 @@ def _spki(body: bytes) -> tuple[str, bytes]:
     oids = [der.decode_oid(v) for t, v in der.items(der.expect(der.SEQUENCE, algorithm_id)) if t == der.OID]
     curve = next((CURVES[o] for o in oids if o in CURVES), None)
     if curve is None:
-        raise KeyError_("不支持的密钥算法：UKey须使用SM2或ECDSA P-256密钥")
+        raise CertificateRefused("不支持的密钥算法：UKey须使用SM2或ECDSA P-256密钥")
     bits = der.expect(der.BIT_STRING, key)
     point = bits[1:]
     if bits[:1] != b"\x00" or len(point) != 65 or point[0] != 4:
-        raise KeyError_("公钥格式错误：须为未压缩的椭圆曲线点")
+        raise CertificateRefused("公钥格式错误：须为未压缩的椭圆曲线点")
     _check_point(curve, point)
     return curve, point
 
@@ -114,11 +114,11 @@ def _check_point(algorithm: str, point: bytes) -> None:
         try:
             ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
         except ValueError:
-            raise KeyError_("公钥不在P-256曲线上") from None
+            raise CertificateRefused("公钥不在P-256曲线上") from None
         return
     x, y = int.from_bytes(point[1:33], "big"), int.from_bytes(point[33:], "big")
     if not (x < SM2_P and y < SM2_P and (y * y - x * x * x - SM2_A * x - SM2_B) % SM2_P == 0):
-        raise KeyError_("公钥不在SM2曲线上")
+        raise CertificateRefused("公钥不在SM2曲线上")
 
 
 NAME_KEYS = {"2.5.4.3": "CN", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.6": "C", "2.5.4.5": "SERIALNUMBER"}
@@ -147,7 +147,7 @@ def verify(algorithm: str, point: bytes, message: bytes, signature: bytes) -> bo
             key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
             key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
             return True
-    except (InvalidSignature, ValueError, der.DerError):
+    except (InvalidSignature, ValueError, OverflowError):
         return False
     return False
 
@@ -157,7 +157,7 @@ def _raw_signature(signature: bytes) -> bytes:
     if len(signature) == 64:
         return signature
     tag, body, _ = der.read(signature)
-    r, s = (int.from_bytes(der.expect(der.INTEGER, item), "big") for item in der.items(der.expect(tag, (der.SEQUENCE, body))))
+    r, s = (int.from_bytes(der.expect(der.INTEGER, item), "big") for item in der.items(der.expect(der.SEQUENCE, (tag, body))))
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 

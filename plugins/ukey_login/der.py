@@ -6,7 +6,7 @@ certificate with the writers.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SEQUENCE, SET, INTEGER, BIT_STRING, OCTET_STRING, NULL, OID = 0x30, 0x31, 0x02, 0x03, 0x04, 0x05, 0x06
 UTF8_STRING, PRINTABLE_STRING, UTC_TIME, GENERALIZED_TIME = 0x0C, 0x13, 0x17, 0x18
@@ -69,7 +69,7 @@ def decode_time(tag: int, value: bytes) -> datetime:
         text = f"{1900 + year if year >= 50 else 2000 + year}{text[2:]}"
     elif tag != GENERALIZED_TIME:
         raise DerError("expected a time")
-    return datetime.strptime(text.rstrip("Z")[:14], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text.rstrip("Z")[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
 
 
 # --- writers ---------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def utf8(text: str) -> bytes:
 
 
 def generalized_time(moment: datetime) -> bytes:
-    return tlv(GENERALIZED_TIME, moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M%SZ").encode("ascii"))
+    return tlv(GENERALIZED_TIME, moment.astimezone(UTC).strftime("%Y%m%d%H%M%SZ").encode("ascii"))
 
 
 def explicit(number: int, inner: bytes) -> bytes:

@@ -1,0 +1,5 @@
+import sys
+
+from hardware.agent import main
+
+sys.exit(main())

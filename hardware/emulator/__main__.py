@@ -1,0 +1,5 @@
+import sys
+
+from hardware.emulator import main
+
+sys.exit(main())
