@@ -14,7 +14,7 @@ setup(
     packages=find_packages(include=[p for name in PACKAGES for p in (name, f"{name}.*")]),
     include_package_data=True,
     package_data={
-        "core": ["web/templates/**/*.pt", "web/static/**/*", "db/migrations/*.py",
+        "core": ["web/templates/**/*.pt", "web/static/**/*", "sms/templates/*.pt", "db/migrations/*.py",
                  "db/migrations/*.mako", "db/migrations/versions/*.py"],
         "plugins": ["templates/*.pt"],
         "themes": ["*/templates/**/*.pt", "*/static/**/*"],

@@ -27,6 +27,7 @@ def make_centre_app(runtime: CentreRuntime, settings: Mapping[str, str]):
     config.include("pyramid_chameleon")  # .pt templates, themable through asset overrides
     config.include("core.db")  # request.db joined to the request's transaction
     config.include("core.jobs")  # request.jobs: enqueue after commit
+    config.include("core.sms")  # request.sms: the SMS gateway (opengjj.sms.backend) and one-time codes
     config.include("core.web")  # centre pages, theme, static assets
     # Plugins wire their views once core's configuration is committed (Kinto's habit), so
     # core's routes and request methods exist when their includeme runs.

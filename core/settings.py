@@ -15,6 +15,7 @@ ENVIRONMENT = {
     "OPENGJJ_JOBS": "opengjj.jobs.backend",
     "OPENGJJ_CENTRES": "opengjj.centres",
     "OPENGJJ_SESSION_SECRET": "opengjj.session_secret",
+    "OPENGJJ_SMS_TOKEN": "opengjj.sms.token",
 }
 
 

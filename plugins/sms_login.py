@@ -70,6 +70,10 @@ def _fields(centre, key: str, default: str, required: tuple[str, ...]) -> tuple[
 
 
 def login_fields(centre) -> tuple[str, ...]:
+    """The SMS login tab's fields; none when ``login.sms.fields = none`` (SMS only resets
+    forgotten passwords, as in Jincheng)."""
+    if centre.setting("login.sms.fields") == "none":
+        return ()
     return _fields(centre, "login.sms.fields", LOGIN_DEFAULT, ("phone", "code"))
 
 
@@ -150,7 +154,7 @@ def send_code(request):
     form again with the same answer either way."""
     centre = request.registry.runtime.centre
     purpose = request.POST.get("purpose")
-    if purpose not in ("login", "reset"):
+    if purpose not in ("login", "reset") or (purpose == "login" and not login_fields(centre)):
         raise HTTPBadRequest()
     fields = identifiers(login_fields(centre) if purpose == "login" else forgot_fields(centre))
     values = cleaned(request.POST, fields)
@@ -223,6 +227,8 @@ def _reset(request, operator: Operator, new: str) -> None:
 @hookimpl
 def opengjj_login_methods(centre):
     forgot_fields(centre)  # a wrong setting fails at start-up
+    if not login_fields(centre):
+        return []
     return [LoginMethod(name="sms", title="短信登录", fields=login_fields(centre), order=20,
                         authenticate=authenticate, titles=FIELD_TITLES, template=TEMPLATE)]
 

@@ -112,6 +112,7 @@ def make_settings(tmp_path: Path, centres=DEMO_CENTRES, **extra: str) -> dict[st
         "opengjj.jobs.backend": "inline",
         "opengjj.jobs.queue_prefix": f"test-{uuid.uuid4().hex[:8]}",
         "opengjj.session_secret": "tests-only-secret",
+        "opengjj.sms.backend": "outbox",
     }
     settings.update(extra)
     return settings

@@ -88,3 +88,47 @@ def test_shaanxi_supplement_rules(app):
     assert (1, "month") in found  # 2026-03 is in the previous fund year
     assert (2, "amount") in found  # 7064 > the 7063 monthly cap
     assert (3, "month") in found  # after the unit's paid_to (2026-10)
+
+
+# --- login pages as each centre declares them ---------------------------------------
+
+@pytest.fixture
+def centres(tmp_path):
+    from core.demo import load_demo
+
+    app = build(make_settings(tmp_path))
+    for runtime in app.runtimes.values():
+        load_demo(runtime)
+    return app
+
+
+def test_each_centre_shows_its_own_login_methods(centres):
+    from webtest import TestApp
+
+    web = TestApp(centres)
+    tabs = {name: [a.text.strip() for a in web.get(f"/{name}/login").html.select(".login-tab")]
+            for name in ("jincheng", "shaoguan", "kaifeng", "shaanxi")}
+    assert tabs == {"jincheng": ["密码登录"], "shaoguan": ["密码登录", "短信登录"], "kaifeng": ["密码登录"],
+                    "shaanxi": ["密码登录", "短信登录"]}
+    jincheng = web.get("/jincheng/login")
+    assert jincheng.html.select_one("a.forgot-link")  # Jincheng resets a password by SMS
+    assert not web.get("/kaifeng/login").html.select("a.forgot-link")
+
+
+def test_shaoguan_default_password_must_be_changed_first(centres):
+    from webtest import TestApp
+
+    from core.models import Operator
+    from core.passwords import hash_password
+
+    runtime = centres.runtimes["shaoguan"]
+    with runtime.session() as db:
+        operator = db.scalars(select(Operator).order_by(Operator.id)).first()
+        operator.password_hash = hash_password("000000")
+        id_no = operator.id_no
+    web = TestApp(centres)
+    form = web.get("/shaoguan/login").forms[0]
+    form["id_no"], form["password"] = id_no, "000000"
+    landed = form.submit().follow()
+    assert landed.request.path == "/shaoguan/password" and "请先修改密码" in landed.text
+    assert web.get("/shaoguan/hall").headers["Location"].endswith("/shaoguan/password")

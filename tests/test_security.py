@@ -59,6 +59,7 @@ EXPECTED = {
     "registration_status": ("/register/no-such-token", everyone(NOT_FOUND)),
     "registration_queue": ("/counter/registrations", counter_only(second=FORBIDDEN)),
     "registration_review": ("/counter/registrations/999999", counter_only(first=NOT_FOUND, second=FORBIDDEN)),
+    "sms_outbox": ("/_outbox", everyone(OK)),  # the development outbox (opengjj.sms.backend = outbox)
     "__static/": ("/static/core.css", everyone(OK)),
     "__theme/": ("/theme/theme.css", everyone(OK)),
     "__deform/": ("/deform/scripts/deform.js", everyone(OK)),

@@ -11,7 +11,14 @@ from __future__ import annotations
 import logging
 
 from core.sms.codes import CodeBook, RateLimited, parse_limits
-from core.sms.gateway import SmsError, SmsGateway, backend_name, no_gateway, resolve_backend, sms_setting
+from core.sms.gateway import (
+    SmsError,
+    SmsGateway,
+    backend_name,
+    no_gateway,
+    resolve_backend,
+    sms_setting,
+)
 from core.web.display import mask_phone
 
 __all__ = ["RateLimited", "SmsError", "SmsGateway", "SmsService"]
@@ -46,8 +53,8 @@ class SmsService:
         if deliver:
             self.send(phone, self.code_text(code))
 
-    def verify(self, phone: str, purpose: str, code: str) -> bool:
-        return self.codes.verify(phone, purpose, code)
+    def verify(self, phone: str, purpose: str, code: str, consume: bool = True) -> bool:
+        return self.codes.verify(phone, purpose, code, consume=consume)
 
     def code_text(self, code: str) -> str:
         sign = sms_setting(self.request.registry, "sign") or self.request.registry.runtime.centre.title

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,12 +66,12 @@ class CodeBook:
         self.phone_limits, self.address_limits = phone_limits, address_limits
 
     def digest(self, phone: str, purpose: str, code: str) -> str:
-        message = f"{purpose}|{phone}|{code}".encode("utf-8")
+        message = f"{purpose}|{phone}|{code}".encode()
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
     def issue(self, phone: str, purpose: str, address: str | None, now: datetime | None = None) -> str:
         """A new code for ``phone``, or :class:`RateLimited`. The caller sends it (or not)."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         self._check_limits(SmsCode.phone, phone, self.phone_limits, now, "该手机号")
         if address:
             self._check_limits(SmsCode.client_address, address, self.address_limits, now, "当前网络")
@@ -83,13 +83,15 @@ class CodeBook:
         self.db.flush()
         return code
 
-    def verify(self, phone: str, purpose: str, code: str, now: datetime | None = None) -> bool:
-        """Whether ``code`` is the phone's live code for ``purpose``; a right code is used up.
+    def verify(self, phone: str, purpose: str, code: str, now: datetime | None = None,
+               consume: bool = True) -> bool:
+        """Whether ``code`` is the phone's live code for ``purpose``; a right code is used up
+        unless ``consume`` is false (the details that came with it matched nobody).
 
         Every try counts; after :data:`MAX_ATTEMPTS` the code is dead. The caller commits
         either way, so the count survives a refusal.
         """
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         row = self._unused(phone, purpose, for_update=True)[:1]
         if not row:
             return False
@@ -99,7 +101,8 @@ class CodeBook:
         found.attempts += 1
         if not hmac.compare_digest(found.code_hash, self.digest(phone, purpose, (code or "").strip())):
             return False
-        found.used_at = now
+        if consume:
+            found.used_at = now
         return True
 
     def _unused(self, phone: str, purpose: str, for_update: bool = False) -> list[SmsCode]:
@@ -132,4 +135,4 @@ def retry_message(who: str, retry_at: datetime, now: datetime) -> str:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

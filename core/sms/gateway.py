@@ -7,7 +7,8 @@ once per request, ``factory(request)``, and returns an object with ``send(phone,
 from __future__ import annotations
 
 import os
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from pyramid.path import DottedNameResolver
 

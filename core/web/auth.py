@@ -1,6 +1,7 @@
 """Login, logout and change password, for the hall (operators) and the counter (clerks)."""
 from __future__ import annotations
 
+import hmac
 from datetime import datetime, timezone
 
 from pyramid.httpexceptions import HTTPSeeOther
@@ -17,6 +18,11 @@ def _home_of(request, user) -> str:
     if user.must_change_password:
         return request.route_url("password")
     return request.route_url("hall" if isinstance(user, Operator) else "counter")
+
+
+def _is_default_password(request, password: str) -> bool:
+    default = request.registry.runtime.centre.setting("login.default_password")
+    return bool(default) and hmac.compare_digest(password.encode(), default.encode())
 
 
 def _sign_in(request, authenticate) -> tuple[HTTPSeeOther | None, str | None]:
@@ -40,7 +46,13 @@ def login(request):
     error = None
     if request.method == "POST" and method is not None:
         values = {name: request.POST.get(name, "") for name in method.fields}
-        done, error = _sign_in(request, lambda: method.authenticate(request, values))
+
+        def authenticate():
+            user = method.authenticate(request, values)
+            if _is_default_password(request, values.get("password", "")):
+                user.must_change_password = True  # Shaoguan's 000000: changed before anything else
+            return user
+        done, error = _sign_in(request, authenticate)
         if done:
             return done
     custom = get_renderer(method.template, registry=request.registry).implementation() \
