@@ -237,9 +237,14 @@ class Provider:
         audience = claims.get("aud")
         if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != self.client_id:
             raise ProvincialLoginFailed(NOT_FOR_US)
-        if not isinstance(claims.get("nonce"), str) or not secrets.compare_digest(claims["nonce"], nonce):
+        if not isinstance(claims.get("nonce"), str) or not _same(claims["nonce"], nonce):
             raise ProvincialLoginFailed(NONCE_MISMATCH)
         return claims
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (which then differs)."""
+    return secrets.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def pkce_challenge(verifier: str) -> str:
@@ -290,7 +295,7 @@ def _check_callback(request, pending: dict | None) -> dict[str, Any]:
     params = request.GET
     if not pending or int(time.time()) - int(pending.get("at", 0)) > PENDING_SECONDS:
         raise ProvincialLoginFailed(NOT_STARTED)
-    if not secrets.compare_digest(str(params.get("state", "")), str(pending["state"])):
+    if not _same(str(params.get("state", "")), str(pending["state"])):
         raise ProvincialLoginFailed(STATE_MISMATCH)
     if params.get("error"):
         reason = params.get("error_description") or params.get("error")

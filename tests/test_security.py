@@ -49,6 +49,13 @@ EXPECTED = {
     "hall_favourites": ("/hall/favourites", None),
     "hall_item": ("/hall/items/seal", hall_only()),
     "hall_jobs": ("/hall/jobs/progress", hall_only()),
+    "hall_excel_template": ("/hall/items/seal/excel/template.xlsx", hall_only()),
+    "hall_excel_export": ("/hall/items/seal/excel/export.xlsx", hall_only()),
+    "hall_excel_import": ("/hall/items/seal/excel/import", None),
+    "hall_excel_errors": ("/hall/items/seal/excel/errors/" + "0" * 64 + ".xlsx",
+                          hall_only(owner=NOT_FOUND, stranger=NOT_FOUND)),  # only this session's own files
+    "hall_excel_job": ("/hall/items/seal/excel/jobs/no-such-job.json", hall_only(owner=NOT_FOUND, stranger=NOT_FOUND)),
+    "hall_rows_lookup": ("/hall/rows/lookup.json", hall_only()),
     "hall_application": ("/hall/applications/{application}", hall_only(stranger=FORBIDDEN)),
     "hall_application_status": ("/hall/applications/{application}/status.json", hall_only(stranger=FORBIDDEN)),
     "hall_application_act": ("/hall/applications/{application}/end_process", None),
@@ -60,6 +67,12 @@ EXPECTED = {
     "registration_queue": ("/counter/registrations", counter_only(second=FORBIDDEN)),
     "registration_review": ("/counter/registrations/999999", counter_only(first=NOT_FOUND, second=FORBIDDEN)),
     "sms_outbox": ("/_outbox", everyone(OK)),  # the development outbox (opengjj.sms.backend = outbox)
+    "hall_queries": ("/hall/queries", hall_only()),
+    "hall_query": ("/hall/queries/unit_ledger", hall_only()),  # each unit sees its own rows
+    "hall_query_export": ("/hall/queries/unit_ledger/export.xlsx", hall_only()),
+    "hall_query_print": ("/hall/queries/persons/print.pdf", hall_only()),
+    "hall_query_share": ("/hall/queries/unit_ledger/share", None),
+    "query_shared": ("/shared/no-such-token", everyone(FORBIDDEN)),  # public, but only with a valid token
     "__static/": ("/static/core.css", everyone(OK)),
     "__theme/": ("/theme/theme.css", everyone(OK)),
     "__deform/": ("/deform/scripts/deform.js", everyone(OK)),
@@ -73,7 +86,11 @@ POSTS = {
                              posting(hall_only(owner=OK, stranger=FORBIDDEN))),  # owner: refused (not returned)
     "counter_application": ("/counter/applications/{application}", {"action": "in_progress"},
                             posting(counter_only(first=SEE_OTHER, second=FORBIDDEN))),
+    "hall_query_share": ("/hall/queries/unit_ledger/share", {"business_type": "01"},
+                         posting(hall_only(owner=OK, stranger=OK))),  # a link to the poster's own unit
     "logout": ("/logout", {}, everyone(SEE_OTHER)),
+    "hall_excel_import": ("/hall/items/seal/excel/import", {},
+                          posting(hall_only(owner=SEE_OTHER, stranger=SEE_OTHER))),  # no file: back to the page
 }
 
 

@@ -53,3 +53,4 @@ def includeme(config) -> None:
     config.include("core.web.hall")
     config.include("core.web.counter")
     config.include("core.web.registration")  # 自主开户: a new unit applies, the counter approves
+    config.include("core.web.queries")  # record queries: filters, totals, export, print, share

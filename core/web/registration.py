@@ -271,7 +271,7 @@ def decide(request):
     action = request.POST.get("action", "")
     opinion = request.POST.get("opinion", "").strip()
     if registration.status != RegistrationStatus.PENDING.value:
-        return _review_page(request, registration, [f"该申请已{registration.status_label}，不能再次审批"])
+        return _review_page(request, registration, [f"该申请{registration.status_label}，不能再次审批"])
     if action == "return":
         if not opinion:
             return _review_page(request, registration, ["退回时请填写退回意见，申请单位将看到该意见"])
