@@ -51,6 +51,8 @@ setup(
     extras_require={
         # the local device agent on the employer's PC: the UKey through PC/SC
         "hardware": ["pyscard>=2.0"],
+        # the agent's document camera (高拍仪) where the browser cannot reach it
+        "camera": ["opencv-python-headless>=4.8"],
         # the tests drive the real PC/SC stack and a real headless Chromium
         "test": ["pytest>=8", "webtest>=3.0", "hypothesis>=6.100", "pyscard>=2.0", "selenium>=4.20",
                  # Debian's vsmartcard virtual card imports it as Crypto

@@ -2,11 +2,14 @@
 reach the card (browsers cannot talk PC/SC).
 
     gjj-agent --origin https://hall.example-gjj.gov.cn [--port 17171] [--reader NAME]
+              [--camera opencv:0 | still:/path/page.jpg]
 
-    GET  /status  -> {"agent": "opengjj-ukey", "readers": [...]}
+    GET  /status  -> {"agent": "opengjj-ukey", "readers": [...], "camera": true|false}
     POST /sign    {"challenge": "...", "pin": "..."}
                   -> {"certificate": b64 DER, "signature": b64, "algorithm": "sm2"|"p256"}
                   or {"error": code, "message": 中文, "tries_left": n}
+    POST /camera/capture -> the JPEG of the document camera (高拍仪, hardware.camera)
+                  or {"error": code, "message": 中文}
 
 It answers only the hall's origin(s): a request from any other page gets 403 and no
 CORS headers, so a foreign web site can neither use the card nor read the answer. The
@@ -29,11 +32,13 @@ log = logging.getLogger("opengjj.agent")
 class AgentServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, origins: list[str], port: int = DEFAULT_PORT, reader: str | None = None):
+    def __init__(self, origins: list[str], port: int = DEFAULT_PORT, reader: str | None = None,
+                 camera=None):
         self.origins = frozenset(o.rstrip("/") for o in origins)
         if not self.origins:
             raise ValueError("the agent needs the hall's origin (--origin)")
         self.reader = reader
+        self.camera = camera  # a hardware.camera.Camera, or None
         self.card_lock = threading.Lock()  # one exchange with the card at a time
         super().__init__(("127.0.0.1", port), AgentHandler)
 
@@ -57,6 +62,16 @@ class AgentHandler(BaseHTTPRequestHandler):
             return None
         origin = (self.headers.get("Origin") or "").rstrip("/")
         return origin if origin in self.server.origins else None
+
+    def _send_jpeg(self, image: bytes, origin: str) -> None:
+        self.send_response(200)
+        self.send_header("Access-Control-Allow-Origin", origin)
+        self.send_header("Vary", "Origin")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", str(len(image)))
+        self.end_headers()
+        self.wfile.write(image)
 
     def _send(self, status: int, body: dict | None, origin: str | None) -> None:
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else b""
@@ -103,13 +118,16 @@ class AgentHandler(BaseHTTPRequestHandler):
             readers = UKeyClient.list_readers()
         except UKeyError as error:
             return self._send(200, {"agent": "opengjj-ukey", "readers": [], "error": error.code,
-                                    "message": error.message}, origin)
-        self._send(200, {"agent": "opengjj-ukey", "readers": readers}, origin)
+                                    "message": error.message, "camera": self.server.camera is not None}, origin)
+        self._send(200, {"agent": "opengjj-ukey", "readers": readers, "camera": self.server.camera is not None},
+                   origin)
 
     def do_POST(self) -> None:
         origin = self._allowed_origin()
         if origin is None:
             return self._refuse()
+        if self.path == "/camera/capture":
+            return self._capture(origin)
         if self.path != "/sign":
             return self._send(404, {"error": "not_found", "message": "未知的请求"}, origin)
         request = self._json()
@@ -117,6 +135,17 @@ class AgentHandler(BaseHTTPRequestHandler):
             return self._send(400, {"error": "bad_request", "message": "请求格式错误"}, origin)
         status, body = sign(request.get("challenge"), request.get("pin"), self.server)
         self._send(status, body, origin)
+
+    def _capture(self, origin: str) -> None:
+        from hardware.camera import CameraError
+
+        if self.server.camera is None:
+            return self._send(503, {"error": "no_camera", "message": "UKey助手未配置高拍仪（--camera）"}, origin)
+        try:
+            image = self.server.camera.capture()
+        except CameraError as error:
+            return self._send(503, {"error": "camera", "message": error.message}, origin)
+        self._send_jpeg(image, origin)
 
     def _json(self) -> dict | None:
         try:
@@ -161,11 +190,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="the hall's origin, e.g. https://hall.example.gov.cn (repeatable)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--reader", help="use only the reader whose name contains this")
+    parser.add_argument("--camera", help="the document camera: opencv:<index> or still:<image path>")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s [%(levelname)s] %(message)s")
-    server = AgentServer(args.origin, args.port, args.reader)
+    from hardware.camera import open_camera
+
+    server = AgentServer(args.origin, args.port, args.reader, open_camera(args.camera) if args.camera else None)
     print(f"UKey agent on http://127.0.0.1:{server.port} for {', '.join(sorted(server.origins))}", flush=True)
     try:
         server.serve_forever()
