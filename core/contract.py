@@ -256,12 +256,31 @@ ASYNC = ApprovalChain((BACKGROUND_JOB,))  # Shaanxi: 交易进度查询
 
 @dataclass(frozen=True)
 class VoucherLayout:
+    """A printed voucher (凭证): title, a grid of header fields, a table with totals, the
+    amount in figures and in Chinese capitals (大写), remarks, a seal area and the date.
+
+    ``header_fields`` and ``table_columns`` are ``(key, title)`` pairs. The values come
+    from ``values(db, application)`` (default: the unit, the application's numbers and
+    its stored form, see :mod:`core.vouchers.data`) and the table's rows from
+    ``rows(db, application)`` (default: the application's 清册). ``totals`` names the
+    columns summed under the table; ``amount`` names the value printed in figures and
+    in 大写 (a header key, or a column of ``totals``).
+    """
+
     code: str
     title: str
     header_fields: tuple[tuple[str, str], ...] = ()
     table_columns: tuple[tuple[str, str], ...] = ()
     totals: tuple[str, ...] = ()
     seal: bool = True
+    #: rows(db, application) -> list of dicts keyed by the table's column keys
+    rows: Callable[..., list[dict]] | None = field(default=None, compare=False)
+    #: values(db, application) -> dict of header values (merged over core's defaults)
+    values: Callable[..., dict] | None = field(default=None, compare=False)
+    amount: str | None = None
+    remarks: str = ""
+    #: the seal area's caption (盖章处)
+    seal_title: str = "住房公积金管理中心（业务专用章）"
 
 
 #: What an item's page looks like: one form; a form and a 清册 of rows; or the unit's
@@ -298,6 +317,9 @@ class BusinessItem:
     effect: Callable[..., dict | None] | None = None
     initial: Callable[..., dict] | None = None
     description: str = ""
+    #: 清册 fillers: ``(title, fill(db, unit) -> list of row cstructs)``, each a button
+    #: on the item page ("查询可封存账户", "获取单位缴存人") and an export of its rows
+    fillers: tuple[tuple[str, Callable[..., list[dict]]], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in ITEM_KINDS:

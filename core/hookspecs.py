@@ -276,3 +276,33 @@ def opengjj_demo_data(centre, db, rng, policy):
         def opengjj_demo_data(centre, db, rng, policy):
             db.add(Message(unit_id=1, title="欢迎使用网上服务大厅"))
     """
+
+
+@hookspec
+def opengjj_record_queries(centre):
+    """Declare record queries (记录查询) of the hall: 流水, 清册, 明细, 变更, 对账单 ...
+
+    Called once per centre at start-up, when the web app is built (and by
+    :func:`core.queries.collect`). Return a list of :class:`core.queries.RecordQuery`.
+    Collected from every plugin (not firstresult); core sorts the queries by
+    ``(menu_path, menu_order, code)`` and refuses to start when a ``code`` is declared
+    twice, differently; the centre setting ``queries.disabled`` (codes) hides some.
+    Core's standard queries are in :mod:`core.queries.standard`. Every query is
+    filtered by the operator's unit, always: a ``source`` select must label a
+    ``unit_id`` column. Core's menu lists core's queries; a plugin adding a query also
+    returns ``core.queries.menu_entries([query])`` from :func:`opengjj_menu`.
+
+    Example::
+
+        @hookimpl
+        def opengjj_record_queries(centre):
+            le = LedgerEntry
+            return [RecordQuery(
+                code="interest_lines", title="结息明细", totals=("interest",),
+                columns=(QueryColumn("booked_on", "日期", "date"),
+                         QueryColumn("interest", "利息(元)", "money")),
+                filters=(QueryFilter("booked_on", "日期", "date_range", column="booked_on"),),
+                order=("-booked_on",),
+                source=lambda unit_id, values: select(le.id, le.unit_id, le.booked_on, le.interest)
+                    .where(le.kind == "unit", le.unit_id == unit_id, le.business_type == "09"))]
+    """

@@ -66,6 +66,14 @@ EXPECTED = {
     "registration_status": ("/register/no-such-token", everyone(NOT_FOUND)),
     "registration_queue": ("/counter/registrations", counter_only(second=FORBIDDEN)),
     "registration_review": ("/counter/registrations/999999", counter_only(first=NOT_FOUND, second=FORBIDDEN)),
+    "hall_materials_upload": ("/hall/applications/{application}/materials", None),
+    "hall_materials_view": ("/hall/applications/{application}/materials/999999",
+                            hall_only(owner=NOT_FOUND, stranger=FORBIDDEN)),
+    "hall_materials_delete": ("/hall/applications/{application}/materials/999999/delete", None),
+    "counter_materials_view": ("/counter/applications/{application}/materials/999999",
+                               counter_only(first=NOT_FOUND, second=NOT_FOUND)),
+    "hall_vouchers_print": ("/hall/applications/{application}/vouchers/application_receipt/print", None),
+    "voucher_verify": ("/v/NOSUCHCODE", everyone(NOT_FOUND)),
     "sms_outbox": ("/_outbox", everyone(OK)),  # the development outbox (opengjj.sms.backend = outbox)
     "hall_queries": ("/hall/queries", hall_only()),
     "hall_query": ("/hall/queries/unit_ledger", hall_only()),  # each unit sees its own rows
@@ -91,6 +99,15 @@ POSTS = {
     "logout": ("/logout", {}, everyone(SEE_OTHER)),
     "hall_excel_import": ("/hall/items/seal/excel/import", {},
                           posting(hall_only(owner=SEE_OTHER, stranger=SEE_OTHER))),  # no file: back to the page
+    "hall_materials_upload": ("/hall/applications/{application}/materials", {},
+                              posting(hall_only(owner=SEE_OTHER, stranger=FORBIDDEN))),
+    "hall_materials_delete": ("/hall/applications/{application}/materials/999999/delete", {},
+                              posting(hall_only(owner=SEE_OTHER, stranger=FORBIDDEN))),
+    "hall_vouchers_print": ("/hall/applications/{application}/vouchers/application_receipt/print", {},
+                            posting(hall_only(owner=SEE_OTHER, stranger=FORBIDDEN))),
+    "registration": ("/register", {}, everyone(OK)),  # the form shown again with its messages
+    "registration_review": ("/counter/registrations/999999", {"action": "approve"},
+                            posting(counter_only(first=NOT_FOUND, second=FORBIDDEN))),
 }
 
 

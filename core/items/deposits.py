@@ -92,6 +92,16 @@ class SupplementRow(colander.Schema):
     amount = fields.money("补缴金额", missing=None)
 
 
+def supplement_persons(db, unit) -> list[dict]:
+    """获取单位缴存人: the unit's normal accounts paid to an earlier month than the unit
+    (all its normal accounts when the unit has paid nothing yet), from the month after."""
+    query = select(Account).where(Account.unit_id == unit.id, Account.state == AccountState.NORMAL.value)
+    if unit.paid_to:
+        query = query.where((Account.paid_to.is_(None)) | (Account.paid_to < unit.paid_to))
+    return [{"account_no": account.account_no, "month": months.following(account.paid_to) or "", "amount": ""}
+            for account in db.scalars(query.order_by(Account.account_no))]
+
+
 def _supplement_lines(books, unit_id: int, kind: str, rows: list[dict]) -> list[tuple]:
     """The engine's lines for the 清册, every row's problems reported together."""
     found: list[Violation] = []
@@ -336,6 +346,7 @@ ITEMS: tuple[BusinessItem, ...] = (
                  description="按单位正常账户的月缴存额核定连续若干个月的汇缴金额，核定后按核定金额缴款。"),
     BusinessItem(code="supplement", title="补缴", menu_path=MENU, chain=ONE_REVIEW, kind="list",
                  schema=SupplementSchema, row_schema=SupplementRow, effect=verify_supplement,
+                 fillers=(("获取单位缴存人", supplement_persons),),
                  collection_type=CollectionType.SUPPLEMENT.value, order=20,
                  description="为漏缴或少缴的职工补缴：按月补缴按缴存基数和比例计算金额，不定额补缴逐人填写金额。"),
     BusinessItem(code="cancel_verification", title="取消核定", menu_path=MENU, chain=INSTANT,

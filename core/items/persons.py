@@ -286,6 +286,24 @@ def account_merge_effect(books: Books, application: Application, values: dict, r
     return {"from_account": source.account_no, "into_account": kept.account_no, "balance": str(kept.balance)}
 
 
+# --- 清册 fillers -----------------------------------------------------------------------
+
+def _normal_accounts(db, unit) -> list[Account]:
+    return list(db.scalars(select(Account).where(Account.unit_id == unit.id,
+                                                 Account.state == AccountState.NORMAL.value)
+                           .order_by(Account.account_no)))
+
+
+def sealable_accounts(db, unit) -> list[dict]:
+    """查询可封存账户: every normal account of the unit, the reason left to choose."""
+    return [{"account_no": account.account_no, "reason": ""} for account in _normal_accounts(db, unit)]
+
+
+def adjustable_bases(db, unit) -> list[dict]:
+    """获取本单位正常账户: each normal account with its base now (export, edit, import)."""
+    return [{"account_no": account.account_no, "base": f"{account.base:.2f}"} for account in _normal_accounts(db, unit)]
+
+
 # --- the items ---------------------------------------------------------------------------
 
 ITEMS: tuple[BusinessItem, ...] = (
@@ -295,6 +313,7 @@ ITEMS: tuple[BusinessItem, ...] = (
                  description="为新入职职工开立个人账户，清册中每行一人；提交即办结，返回新开的个人账号。"),
     BusinessItem(code="seal", title="个人账户封存", menu_path=MENU, chain=ONE_REVIEW, kind="list",
                  row_schema=SealRow, effect=seal_effect, order=20, collection_type=CollectionType.SEAL.value,
+                 fillers=(("查询可封存账户", sealable_accounts),),
                  description="职工离职、调出、退休等，停止为其缴存。"),
     BusinessItem(code="unseal", title="个人账户启封", menu_path=MENU, chain=ONE_REVIEW, kind="list",
                  row_schema=UnsealRow, effect=unseal_effect, order=30,
@@ -306,6 +325,7 @@ ITEMS: tuple[BusinessItem, ...] = (
                  description="一次封存本单位（或某一部门）全部正常状态的个人账户。"),
     BusinessItem(code="base_adjustment", title="缴存基数调整", menu_path=MENU, chain=ONE_REVIEW, kind="list",
                  row_schema=BaseRow, effect=base_adjustment_effect, order=50,
+                 fillers=(("获取本单位正常账户", adjustable_bases),),
                  collection_type=CollectionType.BASE_ADJUSTMENT.value,
                  description="调整职工的缴存基数，月缴存额按中心规则重新计算。"),
     BusinessItem(code="person_change", title="缴存人基本信息变更", menu_path=MENU, chain=ONE_REVIEW, kind="list",

@@ -54,3 +54,5 @@ def includeme(config) -> None:
     config.include("core.web.counter")
     config.include("core.web.registration")  # 自主开户: a new unit applies, the counter approves
     config.include("core.web.queries")  # record queries: filters, totals, export, print, share
+    config.include("core.web.materials")  # 电子档案: upload, 高拍仪, view, delete; counter view
+    config.include("core.web.vouchers")  # 凭证: print and 固化, public verification /v/{code}

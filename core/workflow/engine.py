@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.codes import ApplicationStatus as S
 from core.contract import ACTIONS, ROLES, BusinessItem, Notification, Step
+from core.materials.service import missing_required
 from core.models import Application, ApplicationRow, AuditEntry, HistoryEntry, Message, Unit
 from core.money.books import Books
 from core.money.errors import BusinessError, RuleViolations
@@ -176,6 +177,9 @@ class Workflow:
         violations = self.runtime.check_rules(item, application, self.db)
         if violations:
             raise RuleViolations(violations)
+        missing = missing_required(item, application, self.runtime.catalogue)
+        if missing:
+            raise BusinessError(f"缺少必传材料：{'、'.join(missing)}", field="materials")
         before = application.status
         application.status, application.step = S.SUBMITTED.value, 0
         application.submitted_at = _now()

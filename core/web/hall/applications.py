@@ -2,9 +2,10 @@
 print, the progress of a background run and its error file; 交易进度 / 交易结果查询."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import get_renderer
 from pyramid.view import view_config
 from sqlalchemy import func, select
 
@@ -12,12 +13,16 @@ from core.codes import ApplicationStatus as S
 from core.models import Application
 from core.money.errors import BusinessError
 from core.passwords import CHINA
+from core.web import materials as material_pages
+from core.web import vouchers as voucher_pages
 from core.web.applications import attempt, describe
 from core.web.display import local_time
 from core.web.security import ApplicationContext, HallRoot
 from core.workflow import Workflow, available_actions, status_label
 
 PAGE = 20
+#: the e-archive (materials, camera, vouchers) section, themable like any template
+ARCHIVE = "core.web:templates/materials/panel.pt"
 
 
 @view_config(route_name="hall_application", context=ApplicationContext, permission="view",
@@ -27,8 +32,24 @@ def detail(request):
     if context.item is None:
         raise HTTPNotFound()
     actions = available_actions(context.item, context.application, request.actor)
-    return {**describe(request, context.application, context.item, masked=True), "actions": actions,
-            "submitted": "submitted" in request.params, "errors": []}
+    return {**_page(request), "actions": actions, "submitted": "submitted" in request.params, "errors": []}
+
+
+def _page(request) -> dict:
+    """The application as the hall shows it, with its e-archive and vouchers."""
+    application, item = request.context.application, request.context.item
+    page = describe(request, application, item, masked=True)
+    if not _archive_enabled(request):
+        return {**page, "archive": None}
+    archive = get_renderer(ARCHIVE, registry=request.registry).implementation()
+    return {**page, "archive": archive, **material_pages.panel(request, application, item),
+            **voucher_pages.panel(request, application, item)}
+
+
+def _archive_enabled(request) -> bool:
+    """Whether core.web.materials and core.web.vouchers are included (their routes exist)."""
+    introspector = request.registry.introspector
+    return all(introspector.get("routes", name) is not None for name in ("hall_materials_view", "hall_vouchers_print"))
 
 
 @view_config(route_name="hall_application_act", context=ApplicationContext, permission="edit",
@@ -48,9 +69,12 @@ def act(request):
                 request.session.flash("流程已结束，可重新发起申请")
             else:
                 workflow.print_voucher(context.application.id, version=version)
+                # the vouchers are rendered and fixed (固化) as the step completes
+                if _archive_enabled(request):
+                    voucher_pages.issue_all(request, context.application)
                 request.session.flash("凭证已打印，业务办结")
     except BusinessError as error:
-        return {**describe(request, context.application, context.item, masked=True),
+        return {**_page(request),
                 "actions": available_actions(context.item, context.application, request.actor),
                 "submitted": False, "errors": [error.for_people]}
     return HTTPSeeOther(request.route_url("hall_application", id=context.application.id))
@@ -74,7 +98,7 @@ def _day(value: str | None, end: bool = False) -> datetime | None:
         return None
     if end:
         day += timedelta(days=1)
-    return datetime.combine(day, time(), CHINA).astimezone(timezone.utc)
+    return datetime.combine(day, time(), CHINA).astimezone(UTC)
 
 
 @view_config(route_name="hall_jobs", context=HallRoot, permission="hall", renderer="core.web:templates/hall/jobs.pt")
