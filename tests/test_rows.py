@@ -195,3 +195,26 @@ def test_a_large_import_runs_as_a_job_with_progress(hall, runtime, demo):
     assert "缺少必填列“缴存基数”" in refused.text
     assert page.forms["finish"].submit("submit").follow().status_int == 200
     assert count(runtime, select(func.count()).select_from(Person).where(Person.name.like("导入%"))) == 7
+
+
+def test_single_row_submit_beside_submit_all(tmp_path):
+    """单笔提交 (seed 003): one row becomes its own application; the rest stay staged."""
+    app = make_centre_app(tmp_path, **{"opengjj.centre.testhall.rows.single_submit": "seal"})
+    runtime = app.runtimes["testhall"]
+    demo = demo_facts(runtime)
+    hall = Client(app)
+    hall.login(demo.operator_id_no).follow()
+    page = hall.item("seal")
+    reason = page.forms["row"]["reason"].options[1][0]
+    for account_no in demo.accounts[:3]:
+        page = fill(page.forms["row"], account_no=account_no, reason=reason).submit("add_row").follow()
+    assert "全部提交" in page.text and len(page.html.select("button.submit-row")) == 3
+    second = next(f for f in page.forms.values() if "submit_row" in f.fields and f["row"].value == "2")
+    page = second.submit("submit_row").follow()
+    assert "第2行已单笔提交" in page.text and len(page.html.select("button.submit-row")) == 2
+    with runtime.session() as db:
+        single = db.scalars(select(Application).where(Application.status == "submitted")).one()
+        assert [row.data["account_no"] for row in single.rows] == [demo.accounts[1]]
+        draft = db.scalars(select(Application).where(Application.status == "draft")).one()
+        assert [row.data["account_no"] for row in draft.rows] == [demo.accounts[0], demo.accounts[2]]
+    assert "单笔提交" not in hall.item("unseal").text  # only the items the centre lists

@@ -15,6 +15,8 @@ ID number of the unit's own persons.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from urllib.parse import quote
 
@@ -37,7 +39,8 @@ from core.web.security import HallRoot
 from core.workflow import FormErrors, Workflow
 from core.workflow.forms import bind
 
-ACTIONS = ("submit", "save_draft", "add_row", "save_row", "delete_row", "fill", "stage", "cancel_change")
+ACTIONS = ("submit", "submit_row", "save_draft", "add_row", "save_row", "delete_row", "fill", "stage",
+           "cancel_change")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: session keys: the error files and import jobs this session may read back
 FILES, JOBS = "excel.files", "excel.jobs"
@@ -72,6 +75,9 @@ class Page:
         self.row_form = forms.form(request, item.row_schema, row_buttons, unit=self.unit,
                                    formid="row") if item.kind == "list" and item.row_schema else None
         self.errors: list[str] = []
+        #: 单笔提交 (Shaanxi): the centre lists the items whose rows may be submitted one by one
+        singles = (request.registry.runtime.centre.setting("rows.single_submit") or "").split()
+        self.single_submit = item.kind == "list" and (item.code in singles or "all" in singles)
 
     def _application(self) -> Application | None:
         wanted = self.request.params.get("application")
@@ -143,8 +149,25 @@ def _fill(page: Page) -> HTTPSeeOther:
     return page.back_to_draft(page.save_rows(page.rows + found) if found else page.application, "rows")
 
 
+def _submit_row(page: Page) -> HTTPSeeOther:
+    """单笔提交: one row becomes an application of its own; the rest stay in the draft.
+    Its submit key is derived from the draft's and the row, so a double click submits once."""
+    if not page.single_submit:
+        raise BusinessError("本业务不支持单笔提交")
+    number = _row_number(page)
+    row = page.rows.pop(number - 1)
+    key = hashlib.sha256(f"{page.submit_key}|{json.dumps(row, sort_keys=True)}".encode()).hexdigest()[:40]
+    workflow = page.workflow()
+    single = workflow.submit(page.item.code, page.data, [row], submit_key=key)
+    draft = page.save_rows(page.rows)
+    page.request.session.flash(f"第{number}行已单笔提交（业务编号 {single.id}），其余{len(page.rows)}行仍在清册中")
+    return page.back_to_draft(draft, "rows")
+
+
 def _act(page: Page, action: str):
     request, workflow, kw = page.request, page.workflow(), page.keyword()
+    if action == "submit_row":
+        return _submit_row(page)
     if action in ("add_row", "save_row"):
         cstruct = forms.posted(request, page.row_form)
         forms.validate(page.row_form, cstruct)
@@ -294,7 +317,7 @@ def render(page: Page) -> dict:
         if page.item.kind == "list" else [[row.get(name, "") for name, _ in titles] for row in page.rows],
         "hidden": page.hidden, "last_return": last_return, "editing": page.editing,
         "detail": _detail(page, titles) if page.item.kind == "list" else None,
-        "excel": _excel_links(page), "imported": _import_summary(page),
+        "excel": _excel_links(page), "imported": _import_summary(page), "single_submit": page.single_submit,
     }
 
 
