@@ -228,3 +228,29 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/centre.sqlite"
     return request.getfixturevalue("pg_databases")(request.node.name.split("[")[0][5:25])
+
+
+# --- a demo centre's hall, for test modules that define an ``app`` fixture ---------------
+# (tests.support.web.make_centre_app); a module's own fixture of the same name wins.
+
+@pytest.fixture
+def runtime(app):
+    """The "testhall" centre's runtime."""
+    return app.runtimes["testhall"]
+
+
+@pytest.fixture
+def demo(runtime):
+    from tests.support.web import demo_facts
+
+    return demo_facts(runtime)
+
+
+@pytest.fixture
+def hall(app, demo):
+    """The first unit's operator, signed in."""
+    from tests.support.web import Client
+
+    client = Client(app)
+    client.login(demo.operator_id_no).follow()
+    return client

@@ -12,29 +12,12 @@ from core.invariants import check_ledgers
 from core.models import (
     Account, Application, AuditEntry, ChangeRecord, LedgerEntry, Message, RemittanceVerification, Unit,
 )
-from tests.support.web import Client, demo_facts, fill, make_centre_app
+from tests.support.web import Client, fill, make_centre_app
 
 
 @pytest.fixture
 def app(tmp_path, database_url):
     return make_centre_app(tmp_path, database_url)
-
-
-@pytest.fixture
-def runtime(app):
-    return app.runtimes["testhall"]
-
-
-@pytest.fixture
-def demo(runtime):
-    return demo_facts(runtime)
-
-
-@pytest.fixture
-def hall(app, demo):
-    client = Client(app)
-    client.login(demo.operator_id_no).follow()
-    return client
 
 
 def clerk(app, name):

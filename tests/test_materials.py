@@ -18,7 +18,7 @@ from core.materials.storage import FileSystemStorage, make_storage, sha256
 from core.models import Application, Material
 from core.money.errors import BusinessError
 from tests.conftest import plugin
-from tests.support.web import Client, demo_facts, fill, make_centre_app
+from tests.support.web import Client, fill, make_centre_app
 
 # --- real bytes ------------------------------------------------------------------------------
 
@@ -121,23 +121,6 @@ def archive_app(tmp_path: Path, monkeypatch, database_url: str | None = None, **
 @pytest.fixture
 def app(tmp_path, monkeypatch, database_url):
     return archive_app(tmp_path, monkeypatch, database_url)
-
-
-@pytest.fixture
-def runtime(app):
-    return app.runtimes["testhall"]
-
-
-@pytest.fixture
-def demo(runtime):
-    return demo_facts(runtime)
-
-
-@pytest.fixture
-def hall(app, demo):
-    client = Client(app)
-    client.login(demo.operator_id_no).follow()
-    return client
 
 
 def draft(hall) -> int:

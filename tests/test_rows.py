@@ -41,23 +41,6 @@ def app(tmp_path):
     return make_centre_app(tmp_path, **{"opengjj.centre.testhall.excel.import_job_threshold": "5"})
 
 
-@pytest.fixture
-def runtime(app):
-    return app.runtimes["testhall"]
-
-
-@pytest.fixture
-def demo(runtime):
-    return demo_facts(runtime)
-
-
-@pytest.fixture
-def hall(app, demo):
-    client = Client(app)
-    client.login(demo.operator_id_no).follow()
-    return client
-
-
 def upload(page, data: bytes, name: str = "清册.xlsx"):
     form = page.forms["import-form"]
     form["file"] = Upload(name, data)

@@ -20,7 +20,7 @@ from core.vouchers import amount_in_words
 from core.vouchers import render as render_module
 from core.vouchers.fonts import FALLBACK, fallback_font, voucher_font
 from core.vouchers.render import VoucherDocument, render
-from tests.support.web import Client, demo_facts, fill
+from tests.support.web import Client, fill
 from tests.test_materials import archive_app
 
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -105,23 +105,6 @@ def test_the_qr_code_carries_the_verification_address(monkeypatch):
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     return archive_app(tmp_path, monkeypatch, **{"vouchers.job_threshold": "2000"})
-
-
-@pytest.fixture
-def runtime(app):
-    return app.runtimes["testhall"]
-
-
-@pytest.fixture
-def demo(runtime):
-    return demo_facts(runtime)
-
-
-@pytest.fixture
-def hall(app, demo):
-    client = Client(app)
-    client.login(demo.operator_id_no).follow()
-    return client
 
 
 def completed_ratio_adjustment(app, hall) -> int:

@@ -103,3 +103,4 @@ def fill(form, **values):
     for name, value in values.items():
         form[name] = value
     return form
+
