@@ -317,6 +317,8 @@ class BusinessItem:
     effect: Callable[..., dict | None] | None = None
     initial: Callable[..., dict] | None = None
     description: str = ""
+    #: only the unit's administrator (经办人管理员) may apply (operator management)
+    admin_only: bool = False
     #: 清册 fillers: ``(title, fill(db, unit) -> list of row cstructs)``, each a button
     #: on the item page ("查询可封存账户", "获取单位缴存人") and an export of its rows
     fillers: tuple[tuple[str, Callable[..., list[dict]]], ...] = field(default=(), compare=False)

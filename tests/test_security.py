@@ -228,3 +228,15 @@ def test_ids_are_masked_in_the_hall_and_whole_at_the_counter(tmp_path):
     desk.login_clerk("clerk1").follow()
     assert "13912345678" in desk.get(f"/counter/applications/{application}").text
     assert id_no  # the person exists; the row shows only what was changed
+
+
+def test_a_password_change_ends_the_other_sessions(tmp_path):
+    app = make_centre_app(tmp_path)
+    demo = demo_facts(app.runtimes["testhall"])
+    stolen, owner = Client(app), Client(app)
+    stolen.login(demo.operator_id_no).follow()
+    owner.login(demo.operator_id_no).follow()
+    form = owner.get("/password").forms["password-form"]
+    form["old_password"], form["new_password"], form["confirm_password"] = "Demo@2026", "Newpass#2026", "Newpass#2026"
+    assert form.submit().status_int == 303
+    assert "/login" in stolen.get("/hall").headers["Location"]  # the copied cookie is worthless now

@@ -253,3 +253,41 @@ def test_concurrent_approval_and_double_submit_on_postgresql(pg_databases):
     assert effects(runtime) == 2  # one approval, one instant submission
     with runtime.session() as db:
         assert db.scalar(select(func.count()).select_from(Application).where(Application.submit_key == "dup")) == 1
+
+
+def test_one_clerk_cannot_approve_both_reviews(runtime):
+    both = Actor("clerk", 3, "柜员三", roles=frozenset({"first_review", "second_review"}))
+    app_id, *_ = run(runtime, OPERATOR, "submit", "two", {"amount": "10"})
+    run(runtime, both, "act", app_id, "approve")
+    with pytest.raises(WorkflowError, match="同一柜员不能审批同一业务的两个环节"):
+        run(runtime, both, "act", app_id, "approve")
+    _, status, _ = run(runtime, SECOND, "act", app_id, "approve")
+    assert status == S.COMPLETED and effects(runtime) == 1
+
+
+def test_admin_only_items_refuse_other_operators(runtime):
+    admin = Actor("operator", 1, "管理员", unit_id=1, roles=frozenset({"admin"}))
+    items = dict(runtime.catalogue.items)
+    runtime.catalogue.items["admin_note"] = BusinessItem(code="admin_note", title="管理员业务", chain=INSTANT,
+                                                         schema=NoteSchema, effect=record_effect, admin_only=True)
+    try:
+        with pytest.raises(WorkflowError, match="只能由单位管理员办理"):
+            run(runtime, OPERATOR, "submit", "admin_note", {"amount": "1"})
+        assert run(runtime, admin, "submit", "admin_note", {"amount": "1"})[1] == S.COMPLETED
+    finally:
+        runtime.catalogue.items.clear()
+        runtime.catalogue.items.update(items)
+
+
+def test_a_failed_background_run_can_be_corrected_or_ended_by_the_unit(runtime):
+    app_id, *_ = run(runtime, OPERATOR, "submit", "async", {"amount": "999"})
+    with runtime.session() as db:
+        application = db.get(Application, app_id)
+        assert application.status == S.EXCEPTION
+        assert available_actions(runtime.catalogue.items["async"], application, OPERATOR) == [
+            "save_draft", "submit", "end_process"]
+    run(runtime, OPERATOR, "submit", "async", {"amount": "30"}, application_id=app_id)  # the job runs after commit
+    with runtime.session() as db:
+        assert db.get(Application, app_id).status == S.COMPLETED and effects(runtime) == 1
+    app_id, *_ = run(runtime, OPERATOR, "submit", "async", {"amount": "999"})
+    assert run(runtime, OPERATOR, "end_process", app_id)[1] == S.ENDED

@@ -294,7 +294,7 @@ def departments_effect(books: Books, application: Application, values: dict, row
 # --- the items ---------------------------------------------------------------------------
 
 ITEMS: tuple[BusinessItem, ...] = (
-    BusinessItem(code="operator_management", title="经办人管理", menu_path=MENU, chain=ONE_REVIEW, kind="list",
+    BusinessItem(code="operator_management", admin_only=True, title="经办人管理", menu_path=MENU, chain=ONE_REVIEW, kind="list",
                  row_schema=OperatorRow, effect=operator_management_effect, order=10,
                  description="新增、变更或停用本单位的经办人；新经办人的初始密码办结后显示一次，首次登录须修改。"),
     BusinessItem(code="departments", title="部门管理", menu_path=MENU, chain=INSTANT, kind="form",

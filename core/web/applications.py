@@ -95,7 +95,9 @@ def describe(request, application: Application, item: BusinessItem, *, masked: b
     result = dict(application.result or {})
     if any(key in result for key in ONCE):
         shown = {key: result.pop(key) for key in ONCE if key in result}
-        if masked:  # the hall: the unit reads it now, and never again; the counter never sees it
+        viewer = getattr(request.user, "id", None) if hasattr(request.user, "unit_id") else None
+        if masked and viewer == application.operator_id:
+            # the operator who applied reads it now, and never again; the counter never sees it
             application.result = result
             result.update({"首次登录密码（仅显示一次，请妥善转交）": "；".join(f"{k}：{v}" for k, v in
                                                                   shown.get("initial_passwords", {}).items())})

@@ -8,6 +8,7 @@ The identity names its centre, so a session cookie of one centre is worthless in
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 from typing import Any
 
@@ -64,9 +65,14 @@ def _user(request) -> Operator | Clerk | None:
         return None
     model = Operator if stored.get("kind") == "operator" else Clerk
     user = request.db.get(model, stored.get("id"))
-    if user is None or not user.active:
-        return None
+    if user is None or not user.active or stored.get("key") != _password_key(user):
+        return None  # a changed or reset password ends every session signed in before it
     return user
+
+
+def _password_key(user) -> str:
+    """A short fingerprint of the password hash (never the hash) kept in the session."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
 def _actor(request) -> Actor | None:
@@ -74,14 +80,15 @@ def _actor(request) -> Actor | None:
     if user is None:
         return None
     if isinstance(user, Operator):
-        return Actor("operator", user.id, user.name, unit_id=user.unit_id, address=request.client_addr)
+        return Actor("operator", user.id, user.name, unit_id=user.unit_id, address=request.client_addr,
+                     roles=frozenset({"admin"}) if user.is_admin else frozenset())
     return Actor("clerk", user.id, user.name, roles=user.role_set, address=request.client_addr)
 
 
 def log_in(request, user) -> None:
     """Start a fresh session for ``user`` (a new session id and CSRF token: no fixation)."""
     request.session.invalidate()
-    request.session[SESSION_KEY] = {"kind": _kind(user), "id": user.id,
+    request.session[SESSION_KEY] = {"kind": _kind(user), "id": user.id, "key": _password_key(user),
                                     "centre": request.registry.runtime.centre.name}
     request.session.new_csrf_token()
     audit(request, "login", actor=user)
@@ -137,6 +144,12 @@ class HallRoot(_Face):
 
 class CounterRoot(_Face):
     __acl__ = [(Allow, "role:clerk", "counter"), DENY_ALL]
+
+
+class KeyDesk(CounterRoot):
+    """Counter pages that change a unit's credentials (binding a UKey): first review only."""
+
+    __acl__ = [(Allow, "role:first_review", "counter"), DENY_ALL]
 
 
 class ApplicationContext(_Face):

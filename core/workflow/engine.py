@@ -83,14 +83,23 @@ def current_step(item: BusinessItem, application: Application) -> Step | None:
     return steps[min(application.step, len(steps) - 1)]
 
 
+def unit_may_edit(item: BusinessItem, application: Application) -> bool:
+    """A draft, a returned application, or one whose background run failed (nobody else
+    can move it on): the unit corrects and resubmits it, or ends it."""
+    if application.status in (S.DRAFT, S.RETURNED):
+        return True
+    step = item.chain.steps[application.step] if application.step < len(item.chain.steps) else None
+    return application.status == S.EXCEPTION and step is not None and step.role == "job"
+
+
 def available_actions(item: BusinessItem, application: Application, actor: Actor) -> list[str]:
     """What ``actor`` may do to ``application`` now (the buttons the page shows)."""
     status = S(application.status)
     if actor.kind == "operator":
         if actor.unit_id != application.unit_id:
             return []
-        if status in (S.DRAFT, S.RETURNED):
-            return ["save_draft", "submit"] + (["end_process"] if status == S.RETURNED else [])
+        if unit_may_edit(item, application):
+            return ["save_draft", "submit"] + (["end_process"] if status != S.DRAFT else [])
         step = current_step(item, application)
         if step is not None and step.role == "unit_voucher_print" and status == S.SUBMITTED:
             return list(step.actions)
@@ -195,12 +204,13 @@ class Workflow:
         """结束流程: the unit withdraws a returned application (to apply anew)."""
         application = self._lock(application_id, version)
         self._require_own(application)
-        if application.status != S.RETURNED:
-            raise WorkflowError("只有被退回的业务可以结束流程")
+        before = S(application.status)
+        if before == S.DRAFT or not unit_may_edit(self.item(application.item_code), application):
+            raise WorkflowError("只有被退回或办理失败的业务可以结束流程")
         application.status = S.ENDED.value
         application.completed_at = _now()
         self._close_todos(application)
-        self._history(application, "unit_operator", "end_process", S.RETURNED, S.ENDED, opinion)
+        self._history(application, "unit_operator", "end_process", before, S.ENDED, opinion)
         return application
 
     def print_voucher(self, application_id: int, *, version: int | None = None) -> Application:
@@ -235,6 +245,8 @@ class Workflow:
             raise WorkflowError(f"{ACTIONS[action]}须填写意见", field="opinion")
         role = step.role
         before = S(application.status)
+        if action == "approve" and self._approved_earlier_step(application):
+            raise WorkflowError("同一柜员不能审批同一业务的两个环节，请由其他柜员复核")
         if action == "approve":
             self._advance(item, application, role, "approve", opinion or "同意")
         elif action == "return":
@@ -242,9 +254,9 @@ class Workflow:
             self._history(application, role, action, before, S.RETURNED, opinion)
             self._notify(application, "application.returned", f"【{item.title}】已退回：{opinion}", kind="todo")
         elif action == "return_previous":
+            self._history(application, role, action, before, S.SUBMITTED, opinion)
             application.step -= 1
             application.status = S.SUBMITTED.value
-            self._history(application, role, action, before, S.SUBMITTED, opinion)
         elif action == "revoke":
             application.status = S.REVOKED.value
             application.completed_at = _now()
@@ -269,9 +281,9 @@ class Workflow:
             self._history(application, role, action, before, S.COMPLETED, opinion)
             self._complete(item, application)
             return
+        self._history(application, role, action, before, S.SUBMITTED, opinion)  # at the step it approves
         application.step += 1
         application.status = S.SUBMITTED.value
-        self._history(application, role, action, before, S.SUBMITTED, opinion)
         self._enter_step(item, application)
 
     def _enter_step(self, item: BusinessItem, application: Application) -> None:
@@ -308,6 +320,13 @@ class Workflow:
 
     # --- helpers -------------------------------------------------------------------------
 
+    def _approved_earlier_step(self, application: Application) -> bool:
+        """Whether this clerk already approved a review step of the current submission."""
+        since = max((h.id for h in application.history if h.action == "submit"), default=0)
+        return any(h.id > since and h.action == "approve" and h.actor == self.actor.ref
+                   and h.step < application.step and h.role in ("first_review", "second_review")
+                   for h in application.history)
+
     def _require_own(self, application: Application) -> None:
         if self.actor.kind != "operator" or self.actor.unit_id != application.unit_id:
             raise WorkflowError("无权办理其他单位的业务")
@@ -320,6 +339,8 @@ class Workflow:
                   submit_key: str | None) -> Application:
         if self.actor.kind != "operator" or self.actor.unit_id is None:
             raise WorkflowError("只有单位经办人可以发起业务")
+        if item.admin_only and "admin" not in self.actor.roles:
+            raise WorkflowError(f"“{item.title}”只能由单位管理员办理")
         if application_id is None and submit_key:
             application_id = getattr(self._by_key(submit_key), "id", None)
         if application_id is not None:
@@ -327,7 +348,7 @@ class Workflow:
             self._require_own(application)
             if application.item_code != item.code:
                 raise WorkflowError("业务类型不符")
-            if application.status not in (S.DRAFT, S.RETURNED):
+            if not unit_may_edit(item, application):
                 raise WorkflowError(f"该业务{status_label(application.status)}，不能修改")
             return application
         application = Application(item_code=item.code, unit_id=self.actor.unit_id, operator_id=self.actor.id,

@@ -47,10 +47,10 @@ def page_settings(request) -> dict:
 
 
 def includeme(config) -> None:
-    from core.web.security import CounterRoot, Public
+    from core.web.security import KeyDesk, Public
 
     config.add_request_method(page_settings, "ukey_page", reify=True)
     config.add_route("ukey_challenge", "/ukey/challenge", factory=Public)
-    config.add_route("ukey_certificates", "/counter/ukey", factory=CounterRoot)
-    config.add_route("ukey_revoke", "/counter/ukey/{id}/revoke", factory=CounterRoot)
+    config.add_route("ukey_certificates", "/counter/ukey", factory=KeyDesk)
+    config.add_route("ukey_revoke", "/counter/ukey/{id}/revoke", factory=KeyDesk)
     config.scan("plugins.ukey_login.views")

@@ -37,6 +37,7 @@ from core.web import forms
 from core.web.applications import attempt
 from core.web.security import HallRoot
 from core.workflow import FormErrors, Workflow
+from core.workflow.engine import unit_may_edit
 from core.workflow.forms import bind
 
 ACTIONS = ("submit", "submit_row", "save_draft", "add_row", "save_row", "delete_row", "fill", "stage",
@@ -87,7 +88,7 @@ class Page:
         if application is None or application.unit_id != self.request.user.unit_id \
                 or application.item_code != self.item.code:
             raise HTTPNotFound()
-        if application.status not in (S.DRAFT, S.RETURNED):
+        if not unit_may_edit(self.item, application):
             raise HTTPSeeOther(self.request.route_url("hall_application", id=application.id))
         return application
 
@@ -169,6 +170,8 @@ def _act(page: Page, action: str):
     if action == "submit_row":
         return _submit_row(page)
     if action in ("add_row", "save_row"):
+        if page.row_form is None:
+            raise BusinessError("本业务没有清册")
         cstruct = forms.posted(request, page.row_form)
         forms.validate(page.row_form, cstruct)
         if action == "save_row":
