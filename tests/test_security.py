@@ -240,3 +240,4 @@ def test_a_password_change_ends_the_other_sessions(tmp_path):
     form["old_password"], form["new_password"], form["confirm_password"] = "Demo@2026", "Newpass#2026", "Newpass#2026"
     assert form.submit().status_int == 303
     assert "/login" in stolen.get("/hall").headers["Location"]  # the copied cookie is worthless now
+    assert owner.get("/hall").status_int == 200  # the session that changed it goes on

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.models import Clerk, Operator
 from core.passwords import LoginRefused, check_login, hash_password, password_problems, verify_password
-from core.web.security import audit, log_in, log_out
+from core.web.security import audit, keep_signed_in, log_in, log_out
 
 
 def _home_of(request, user) -> str:
@@ -96,6 +96,7 @@ def change_password(request):
         if not problems:
             user.password_hash = hash_password(new)
             user.must_change_password = False
+            keep_signed_in(request, user)
             audit(request, "password.change")
             request.session.flash("密码修改成功")
             return HTTPSeeOther(_home_of(request, user))

@@ -94,6 +94,14 @@ def log_in(request, user) -> None:
     audit(request, "login", actor=user)
 
 
+def keep_signed_in(request, user) -> None:
+    """After ``user`` changed their own password: this session goes on, the others end."""
+    stored = dict(request.session.get(SESSION_KEY) or {})
+    if stored.get("id") == user.id and stored.get("kind") == _kind(user):
+        stored["key"] = _password_key(user)
+        request.session[SESSION_KEY] = stored
+
+
 def log_out(request) -> None:
     if request.user is not None:
         audit(request, "logout")
