@@ -453,6 +453,7 @@ def browser(hall):
 
 
 def browser_login(hall, driver, pin: str = PIN, unit: int = 0) -> str:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -469,7 +470,8 @@ def browser_login(hall, driver, pin: str = PIN, unit: int = 0) -> str:
         shown = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".login-error") if e.is_displayed() and e.text]
         return shown[0] if shown else None
 
-    return WebDriverWait(driver, 15).until(outcome)
+    # the page may be navigating away while it is read: try again then
+    return WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,)).until(outcome)
 
 
 def test_in_the_browser_a_good_card_signs_in(hall, bound, card, browser):
