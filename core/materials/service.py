@@ -125,9 +125,15 @@ def store_fixed(db: Session, storage: MaterialStorage, application: Application,
                 filename: str, content_type: str, data: bytes) -> Material:
     """Keep ``data`` among the application's materials, fixed (固化): never deletable.
     Used for printed vouchers; no status check (a completed application's archive)."""
-    digest = storage.put(data)
+    return _keep(db, storage, application, material_type, filename, content_type, data, fixed=True)
+
+
+def _keep(db: Session, storage: MaterialStorage, application: Application, material_type: str, filename: str,
+          content_type: str, data: bytes, *, fixed: bool) -> Material:
+    """Store the bytes by their hash and list them among the application's materials; the
+    first material gives the application its scan serial (扫描流水号)."""
     material = Material(application_id=application.id, material_type=material_type, filename=filename,
-                        content_type=content_type, size=len(data), sha256=digest, fixed=True)
+                        content_type=content_type, size=len(data), sha256=storage.put(data), fixed=fixed)
     db.add(material)
     application.materials.append(material)
     if application.scan_serial is None:
@@ -148,16 +154,8 @@ def attach(db: Session, runtime, item: BusinessItem, application: Application, m
     if slot.max_count is not None and held >= slot.max_count:
         raise BusinessError(f"{slot.title}最多上传{slot.max_count}份，请先删除已上传的文件", field="material_type")
     content_type = check_content(data, max_bytes(_settings(runtime)))
-    digest = storage_for(runtime).put(data)
-    material = Material(application_id=application.id, material_type=material_type,
-                        filename=_safe_name(filename, content_type), content_type=content_type,
-                        size=len(data), sha256=digest, fixed=False)
-    db.add(material)
-    application.materials.append(material)
-    if application.scan_serial is None:
-        application.scan_serial = scan_serial(application)
-    db.flush()
-    return material
+    return _keep(db, storage_for(runtime), application, material_type, _safe_name(filename, content_type),
+                 content_type, data, fixed=False)
 
 
 def delete(db: Session, application: Application, material_id: int) -> Material:

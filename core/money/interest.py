@@ -128,7 +128,7 @@ class in_fen(FunctionElement):
 
 
 @compiles(in_fen, "sqlite")
-def _in_fen_sqlite(element, compiler, **kw):  # SQLite already stores fen
+def _as_stored_sqlite(element, compiler, **kw):  # SQLite stores money as fen already: nothing to convert
     (value,) = list(element.clauses)
     return f"({compiler.process(value, **kw)})"
 
@@ -147,10 +147,7 @@ class from_fen(FunctionElement):
     name = "from_fen"
 
 
-@compiles(from_fen, "sqlite")
-def _from_fen_sqlite(element, compiler, **kw):
-    (value,) = list(element.clauses)
-    return f"({compiler.process(value, **kw)})"
+compiles(from_fen, "sqlite")(_as_stored_sqlite)
 
 
 @compiles(from_fen)

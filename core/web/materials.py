@@ -49,6 +49,22 @@ def panel(request, application, item) -> dict:
                                         service.setting(runtime, "opengjj.materials.max_bytes") or ""}))}
 
 
+def _audited(request, action: str, verb: str, change):
+    """Run ``change()`` (returning the material) all or nothing, audit it, say how it went."""
+    application = request.context.application
+    try:
+        with attempt(request):
+            material = change()
+            audit(request, f"material.{action}", entity="application", entity_id=application.id,
+                  unit_id=application.unit_id,
+                  details={"material": material.id, "type": material.material_type, "sha256": material.sha256})
+    except BusinessError as error:
+        request.session.flash(f"{verb}失败：{error.for_people}")
+        return _back(request)
+    request.session.flash(f"已{verb}：{material.filename}")
+    return _back(request)
+
+
 def _back(request):
     return HTTPSeeOther(request.route_url("hall_application", id=request.context.application.id,
                                           _anchor="materials"))
@@ -67,18 +83,9 @@ def upload(request):
     runtime = request.registry.runtime
     limit = max_bytes({"opengjj.materials.max_bytes": service.setting(runtime, "opengjj.materials.max_bytes") or ""})
     data = field.file.read(limit + 1)
-    try:
-        with attempt(request):
-            material = service.attach(request.db, runtime, context.item, context.application,
-                                      request.POST.get("material_type", ""), field.filename or "", data)
-            audit(request, "material.upload", entity="application", entity_id=context.application.id,
-                  unit_id=context.application.unit_id,
-                  details={"material": material.id, "type": material.material_type, "sha256": material.sha256})
-    except BusinessError as error:
-        request.session.flash(f"上传失败：{error.for_people}")
-        return _back(request)
-    request.session.flash(f"已上传：{material.filename}")
-    return _back(request)
+    return _audited(request, "upload", "上传", lambda: service.attach(
+        request.db, runtime, context.item, context.application, request.POST.get("material_type", ""),
+        field.filename or "", data))
 
 
 @view_config(route_name="hall_materials_delete", context=ApplicationContext, permission="edit",
@@ -86,17 +93,8 @@ def upload(request):
 def delete(request):
     context = request.context
     mid = request.matchdict["mid"]
-    try:
-        with attempt(request):
-            material = service.delete(request.db, context.application, int(mid) if mid.isdigit() else -1)
-            audit(request, "material.delete", entity="application", entity_id=context.application.id,
-                  unit_id=context.application.unit_id,
-                  details={"material": material.id, "type": material.material_type, "sha256": material.sha256})
-    except BusinessError as error:
-        request.session.flash(f"删除失败：{error.for_people}")
-        return _back(request)
-    request.session.flash(f"已删除：{material.filename}")
-    return _back(request)
+    return _audited(request, "delete", "删除", lambda: service.delete(
+        request.db, context.application, int(mid) if mid.isdigit() else -1))
 
 
 def serve(request) -> Response:
