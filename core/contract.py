@@ -287,6 +287,14 @@ class VoucherLayout:
 #: current values to edit, the differences staged in a 待变更清册 before submitting.
 ITEM_KINDS = ("form", "list", "change")
 
+#: The 清册 buttons an item's page can offer (增加, 导入, 导出, 修改, 删除, 详情); a city
+#: narrows an item's to what its manual shows with the ``row_actions`` override.
+ROW_ACTIONS = ("add", "import", "export", "edit", "delete", "detail")
+
+#: 互联互通 checks an item's page can offer: 查询企业信息, 查询信用代码, 人口信息查询
+#: (answered by the centre's look-up service, :mod:`core.interop`).
+INTEROP_CHECKS = ("enterprise", "credit_code", "population")
+
 
 @dataclass(frozen=True)
 class BusinessItem:
@@ -322,10 +330,21 @@ class BusinessItem:
     #: 清册 fillers: ``(title, fill(db, unit) -> list of row cstructs)``, each a button
     #: on the item page ("查询可封存账户", "获取单位缴存人") and an export of its rows
     fillers: tuple[tuple[str, Callable[..., list[dict]]], ...] = field(default=(), compare=False)
+    #: the 清册 buttons the page offers (a subset of :data:`ROW_ACTIONS`)
+    row_actions: tuple[str, ...] = ROW_ACTIONS
+    #: the 互联互通 checks the page offers (a subset of :data:`INTEROP_CHECKS`)
+    checks: tuple[str, ...] = ()
+    #: lists the page exports as Excel: ``(title, export(db, unit, application) ->
+    #: (columns, rows))`` with columns ``((key, title), ...)`` (汇缴's three 清册)
+    exports: tuple[tuple[str, Callable[..., Any]], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in ITEM_KINDS:
             raise ValueError(f"item {self.code!r}: kind must be one of {ITEM_KINDS}")
+        if unknown := set(self.row_actions) - set(ROW_ACTIONS):
+            raise ValueError(f"item {self.code!r}: unknown row actions {sorted(unknown)}; use {ROW_ACTIONS}")
+        if unknown := set(self.checks) - set(INTEROP_CHECKS):
+            raise ValueError(f"item {self.code!r}: unknown checks {sorted(unknown)}; use {INTEROP_CHECKS}")
         if self.kind == "list" and self.row_schema is None:
             raise ValueError(f"item {self.code!r}: a list item needs a row_schema")
 

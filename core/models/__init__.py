@@ -6,6 +6,7 @@ carries a centre column because rows never cross centres.
 from core.db.meta import Base
 from core.models.accounts import Account, Person
 from core.models.applications import Application, ApplicationRow, HistoryEntry, Material
+from core.models.interop import InteropRecord  # noqa: F401
 from core.models.ledger import Counter, LedgerEntry
 from core.models.money import (
     InterestSettlement, Payment, RatioChange, RemittanceDetail, RemittanceVerification, Supplement,

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,8 +24,7 @@ from core.models._columns import created_at
 class Voucher(Base):
     __tablename__ = "vouchers"
     __table_args__ = (
-        UniqueConstraint("application_id", "layout"),
-        CheckConstraint("status IN ('pending', 'fixed', 'failed')", name="status_code"),
+        CheckConstraint("status IN ('pending', 'fixed', 'failed', 'superseded')", name="status_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -34,10 +32,13 @@ class Voucher(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     layout: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(100))
-    #: pending (rendering as a job), fixed (stored, unchangeable) or failed
+    #: pending (rendering as a job), fixed (stored, unchangeable), failed, or superseded
+    #: (printed from a draft whose content changed since: kept for the record, no longer current)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
     sha256: Mapped[str | None] = mapped_column(String(64))
+    #: digest of the data printed, to tell whether a draft changed after printing
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     job_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
