@@ -77,7 +77,7 @@ def build_catalogue(centre: Centre, pm: pluggy.PluginManager) -> Catalogue:
         item = replace(item, chain=chain)
         for kind, names, known in (("material type", item.materials, materials),
                                    ("voucher layout", item.vouchers, layouts)):
-            missing = [name for name in names if name not in known]
+            missing = [name for name in names or () if name not in known]
             if missing:
                 raise ConfigurationError(f"item {code!r} names undeclared {kind}s: {', '.join(missing)}")
         items[code] = item

@@ -315,8 +315,10 @@ class BusinessItem:
     title: str
     menu_path: tuple[str, ...] = ()
     chain: ApprovalChain = ApprovalChain()
-    materials: tuple[str, ...] = ()
-    vouchers: tuple[str, ...] = ()
+    #: material types of its 电子档案 slots; None = core's defaults, () = no materials
+    materials: tuple[str, ...] | None = None
+    #: voucher layouts it prints; None = core's defaults, () = prints none
+    vouchers: tuple[str, ...] | None = None
     collection_type: str | None = None  # JGJ/T 320 归集业务类型 code of its effect
     order: int = 100
     kind: str = "form"

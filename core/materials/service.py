@@ -80,7 +80,7 @@ def storage_for(runtime) -> MaterialStorage:
 
 def slots(item: BusinessItem, catalogue) -> list[Slot]:
     known = catalogue.material_types
-    explicit = bool(item.materials)
+    explicit = item.materials is not None
     codes = item.materials if explicit else DEFAULT_MATERIALS.get(item.code, ("other",))
     return [Slot(known[code], known[code].required and explicit) for code in codes
             if code in known and code != VOUCHER_TYPE]
