@@ -61,6 +61,7 @@ EXPECTED = {
     "hall_application_act": ("/hall/applications/{application}/end_process", None),
     "counter": ("/counter", counter_only()),
     "counter_queue": ("/counter/queue/first_review", counter_only(second=NOT_FOUND)),
+    "counter_done": ("/counter/done", counter_only()),
     "counter_application": ("/counter/applications/{application}", counter_only()),
     "registration": ("/register", everyone(OK)),
     "registration_status": ("/register/no-such-token", everyone(NOT_FOUND)),

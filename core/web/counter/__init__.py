@@ -6,5 +6,6 @@ def includeme(config) -> None:
 
     config.add_route("counter", "/counter", factory=CounterRoot)
     config.add_route("counter_queue", "/counter/queue/{role}", factory=CounterRoot)
+    config.add_route("counter_done", "/counter/done", factory=CounterRoot)
     config.add_route("counter_application", "/counter/applications/{id}", factory=ApplicationContext)
     config.scan("core.web.counter")

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 
 from core.codes import ApplicationStatus as S
 from core.contract import ACTIONS, ROLES
-from core.models import Application, Unit
+from core.models import Application, HistoryEntry, Unit
 from core.money.errors import BusinessError
 from core.web.applications import attempt, describe
 from core.web.display import local_time
@@ -61,6 +61,23 @@ def queue(request):
                          "unit_no": unit_no, "unit_name": unit_name, "status": status_label(application.status),
                          "when": local_time(application.submitted_at)})
     return {"role": role, "title": ROLES[role], "rows": rows}
+
+
+@view_config(route_name="counter_done", context=CounterRoot, permission="counter",
+             renderer="core.web:templates/counter/done.pt")
+def done(request):
+    """已办: the applications this clerk has acted on, newest action first, where they stand now."""
+    items = request.registry.runtime.catalogue.items
+    last = (select(HistoryEntry.application_id, func.max(HistoryEntry.created_at).label("acted_at"))
+            .where(HistoryEntry.actor == f"clerk:{request.user.id}").group_by(HistoryEntry.application_id).subquery())
+    rows = [{"application": application, "title": items[application.item_code].title if application.item_code in items
+             else application.item_code, "unit_no": unit_no, "unit_name": unit_name,
+             "status": status_label(application.status), "when": local_time(acted_at)}
+            for application, acted_at, unit_no, unit_name in request.db.execute(
+                select(Application, last.c.acted_at, Unit.unit_no, Unit.name)
+                .join(last, last.c.application_id == Application.id).join(Unit, Unit.id == Application.unit_id)
+                .order_by(last.c.acted_at.desc(), Application.id.desc()).limit(200))]
+    return {"rows": rows}
 
 
 def _review(request, errors: list[str]) -> dict:

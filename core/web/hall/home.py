@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core.codes import AccountState, CollectionType
 from core.models import Account, LedgerEntry, RemittanceVerification, Unit
 from core.web.display import Bar, bar_chart
-from core.web.hall.tasks import task_lists
+from core.web.hall.tasks import kinds, task_lists
 from core.web.security import HallRoot
 from core.web.views import menu_tree
 
@@ -56,7 +56,7 @@ def home(request):
     bars = deposit_bars(request.db, unit.id)
     return {
         "unit": unit, "operator": operator, "figures": unit_figures(request.db, unit.id),
-        "tasks": task_lists(request, limit=5), "favourites": favourites,
+        "tasks": task_lists(request, limit=5), "task_titles": kinds(request), "favourites": favourites,
         "addable": [i for i in catalogue.items.values() if i not in favourites and i.menu_path],
         "chart": bar_chart(bars), "bars": bars, "menu": menu_tree(catalogue.menu),
     }

@@ -17,6 +17,16 @@ KINDS = {"messages": "消息", "todo": "待办", "done": "已办", "mine": "我�
 PAGE = 20
 
 
+def kinds(request) -> dict[str, str]:
+    """The lists' titles: core's, or the centre's own (``tasks.titles = mine:已发``)."""
+    titles = dict(KINDS)
+    for pair in (request.registry.runtime.centre.setting("tasks.titles") or "").split():
+        kind, _, title = pair.partition(":")
+        if kind in titles and title:
+            titles[kind] = title
+    return titles
+
+
 @dataclass(frozen=True)
 class Task:
     title: str
@@ -74,7 +84,7 @@ def more(request):
     query = _query(request, kind)
     total = request.db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = request.db.scalars(query.offset((page - 1) * PAGE).limit(PAGE))
-    return {"kind": kind, "kinds": KINDS, "tasks": [_task(request, kind, r) for r in rows], "page": page,
+    return {"kind": kind, "kinds": kinds(request), "tasks": [_task(request, kind, r) for r in rows], "page": page,
             "pages": max((total + PAGE - 1) // PAGE, 1), "total": total}
 
 
