@@ -305,7 +305,8 @@ def test_queries_on_postgresql(tmp_path, pg_databases):
     unit_id = facts["units"][0]
     queries = collect(runtime.centre, runtime.pm)
     with runtime.session() as db:
-        for query in queries.values():
+        standard = {q.code for q in STANDARD_QUERIES}  # the items' record queries have their own tests
+        for query in (q for q in queries.values() if q.code in standard):
             result = run(db, runtime, query, unit_id, {"fund_year": "2025"})
             assert result.total > 0, query.code
         ledger = run(db, runtime, queries["account_ledger"], unit_id, {"booked_on_from": "2026-01-01"})

@@ -1,18 +1,19 @@
-"""Core's standard record queries, and their places in the hall's menu."""
+"""Core's record queries, and their places in the hall's menu (as the centre's
+``query.<code>.title`` / ``.menu`` / ``.order`` settings place them)."""
 from core.hookspecs import hookimpl
 
 
 @hookimpl(trylast=True)
 def opengjj_record_queries(centre):
-    from core.queries.standard import STANDARD_QUERIES
+    from core.queries.catalogue import CORE_QUERIES
 
-    return list(STANDARD_QUERIES)
+    return list(CORE_QUERIES)
 
 
 @hookimpl(trylast=True)
 def opengjj_menu(centre, items):
-    from core.queries.registry import menu_entries
-    from core.queries.standard import STANDARD_QUERIES
+    from core.queries.catalogue import CORE_QUERIES
+    from core.queries.registry import disabled, menu_entries
 
-    disabled = set((centre.setting("queries.disabled") or "").replace(",", " ").split())
-    return menu_entries(q for q in STANDARD_QUERIES if q.code not in disabled)
+    hidden = disabled(centre)
+    return menu_entries((q for q in CORE_QUERIES if q.code not in hidden), centre=centre)

@@ -6,7 +6,13 @@
 - :mod:`core.queries.export`: .xlsx and PDF;
 - :mod:`core.queries.share`: signed, expiring share links;
 - :mod:`core.queries.registry`: a centre's queries, and their menu entries;
-- :mod:`core.queries.standard`: core's standard queries.
+- :mod:`core.queries.standard`: core's standard queries;
+- :mod:`core.queries.unit_records`, :mod:`core.queries.person_records`: the items'
+  record queries (清册流水查询), with :mod:`core.queries.parts` their shared pieces;
+- :mod:`core.queries.catalogue`: every query core declares.
+
+A centre titles and places any query with ``query.<code>.title`` / ``.menu`` /
+``.order`` (:func:`core.queries.registry.placed`).
 
 See docs/queries.md.
 """

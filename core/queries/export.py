@@ -1,6 +1,7 @@
 """A query's rows as an .xlsx workbook (write-only, streamed) and as a printable PDF."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
@@ -21,12 +22,18 @@ WIDTHS = {"id": 2.6, "phone": 1.7, "date": 1.5, "datetime": 1.9, "month": 1.1, "
 PRINT_MAX_ROWS = 2000
 
 
+def sheet_title(title: str) -> str:
+    """A worksheet's name: at most 31 characters, none of ``\\ / ? * [ ] :`` (a centre's
+    title such as 封存/启封 may hold them)."""
+    return re.sub(r"[\\/?*\[\]:]", "、", title)[:31] or "查询"
+
+
 def xlsx(query: RecordQuery, rows: Iterable[Mapping[str, Any]], totals: Mapping[str, Decimal] | None = None,
          heading: str = "") -> bytes:
     """One sheet named after the query: a heading line, the header, the rows, the totals.
     Text starting with ``= + - @`` is written with a leading ``'`` (never a formula)."""
     book = Workbook(write_only=True)
-    ws = book.create_sheet(query.title[:31])
+    ws = book.create_sheet(sheet_title(query.title))
     if heading:
         ws.append([neutralise(heading)])
     bold = Font(bold=True)

@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 from core.codes import AccountState, CollectionType, IdType
 from core.db.meta import Money
 from core.models import (
-    Account, ChangeRecord, Department, LedgerEntry, Person, RemittanceVerification, Supplement, Unit,
+    Account, ChangeRecord, Department, LedgerEntry, Person, RemittanceVerification, Supplement, SupplementDetail,
+    Unit,
 )
 from core.money import months
 from core.queries.types import Computed, Link, QueryColumn as C, QueryFilter as F, RecordQuery
@@ -24,7 +25,7 @@ from core.queries.types import Computed, Link, QueryColumn as C, QueryFilter as 
 MENU = ("查询",)
 BUSINESS_TYPES = tuple(CollectionType.choices())
 ACCOUNT_STATES = tuple(AccountState.choices())
-STATUSES = (("verified", "已核定"), ("paid", "已缴款"), ("cancelled", "已撤销"))
+STATUSES = (("verified", "待缴款"), ("paid", "已缴款"), ("cancelled", "已取消"))
 ENTITIES = (("account", "个人账户"), ("person", "缴存人"), ("unit", "单位"), ("operator", "经办人"),
             ("department", "部门"), ("bank_account", "单位银行账户"), ("direct_debit_agreement", "委托代扣协议"),
             ("application", "业务申请"))
@@ -36,7 +37,10 @@ ACTIONS = (("open", "开户"), ("register", "缴存人登记"), ("update", "缴�
            ("direct_debit_sign", "签订委托代扣"), ("direct_debit_end", "终止委托代扣"),
            ("deregistration", "单位注销"), ("over_age_registration", "超龄缴存登记"),
            ("deposit_certificate", "缴存证明"), ("department_change", "部门变更"),
-           ("operator_add", "新增经办人"), ("operator_change", "经办人变更"), ("operator_disable", "停用经办人"))
+           ("operator_add", "新增经办人"), ("operator_change", "经办人变更"), ("operator_disable", "停用经办人"),
+           ("bank_account_register", "银行账户登记"), ("bank_account_change", "银行账户变更"),
+           ("bank_account_deactivate", "银行账户注销"), ("mispayment_out", "错缴调整转出"),
+           ("mispayment_in", "错缴调整转入"))
 FIELD_LABELS = {"state": "状态", "base": "缴存基数", "unit_ratio": "单位比例", "personal_ratio": "个人比例",
                 "monthly_amount": "月缴存额", "unit_amount": "单位月缴存额", "personal_amount": "个人月缴存额",
                 "name": "姓名", "phone": "手机号码", "id_no": "证件号码", "id_type": "证件类型",
@@ -267,12 +271,15 @@ TRANSFERS = RecordQuery(
 # --- 汇补缴记录 -----------------------------------------------------------------------
 
 def deposits_source(unit_id: int, values: Mapping[str, str]):
-    rv, s = RemittanceVerification, Supplement
+    """Remittance verifications (one month each) and supplements (the months their
+    lines pay for, first to last; none for a free supplement without months)."""
+    rv, s, sd = RemittanceVerification, Supplement, SupplementDetail
     remittances = select(rv.id, rv.unit_id, literal("remittance", String()).label("kind"), rv.batch_no, rv.month,
-                         literal("", String()).label("reason"), rv.headcount, rv.amount, rv.status,
-                         rv.created_at, rv.paid_at, rv.flow_no, rv.application_id).where(rv.unit_id == unit_id)
-    supplements = select(s.id, s.unit_id, literal("supplement", String()).label("kind"), s.batch_no,
-                         literal(None, String()).label("month"),
+                         rv.month.label("month_to"), literal("", String()).label("reason"), rv.headcount, rv.amount,
+                         rv.status, rv.created_at, rv.paid_at, rv.flow_no, rv.application_id).where(rv.unit_id == unit_id)
+    first = select(func.min(sd.month)).where(sd.supplement_id == s.id).scalar_subquery()
+    last = select(func.max(sd.month)).where(sd.supplement_id == s.id).scalar_subquery()
+    supplements = select(s.id, s.unit_id, literal("supplement", String()).label("kind"), s.batch_no, first, last,
                          case((s.kind == "by_month", "按月补缴"), else_="不定额补缴") + literal(" ", String())
                          + s.reason, s.headcount, s.amount, s.status, s.created_at, s.paid_at, s.flow_no,
                          s.application_id).where(s.unit_id == unit_id)
@@ -284,7 +291,8 @@ DEPOSITS = RecordQuery(
     description="汇缴核定与补缴记录及其缴款状态（单位汇补缴记录查询）",
     columns=(C("created_at", "核定时间", "datetime"),
              C("kind", "业务类型", "code", labels=(("remittance", "汇缴"), ("supplement", "补缴"))),
-             C("batch_no", "核定批次号"), C("month", "缴存年月", "month"), C("reason", "补缴方式/原因"),
+             C("batch_no", "核定批次号"), C("month", "缴存年月", "month"), C("month_to", "截止年月", "month"),
+             C("reason", "补缴方式/原因"),
              C("headcount", "人数", "int"), C("amount", "金额(元)", "money"),
              C("status", "状态", "code", labels=STATUSES), C("paid_at", "缴款时间", "datetime"),
              C("flow_no", "业务流水号")),
