@@ -58,6 +58,22 @@ class Catalogue:
     theme: Theme
 
 
+def sort_menu(entries: list[MenuEntry]) -> tuple[MenuEntry, ...]:
+    """Entries in menu order: a group stands where its first entry (lowest ``order``)
+    would, so a city numbering its items as its manual does gets the manual's menu."""
+    first: dict[tuple[str, ...], tuple[int, str]] = {}
+    for entry in entries:
+        for depth in range(1, len(entry.path) + 1):
+            prefix = entry.path[:depth]
+            first[prefix] = min(first.get(prefix, (entry.order, entry.title)), (entry.order, entry.title))
+
+    def key(entry: MenuEntry):
+        groups = tuple((*first[entry.path[:depth]], entry.path[depth - 1]) for depth in range(1, len(entry.path) + 1))
+        return (*groups, (entry.order, entry.title, ""))
+
+    return tuple(sorted(entries, key=key))
+
+
 def build_catalogue(centre: Centre, pm: pluggy.PluginManager) -> Catalogue:
     hook = pm.hook
     defined = _unique("business item", "code", hook.opengjj_business_items(centre=centre))
@@ -88,7 +104,7 @@ def build_catalogue(centre: Centre, pm: pluggy.PluginManager) -> Catalogue:
         login_methods=tuple(sorted(logins.values(), key=lambda m: (m.order, m.name))),
         voucher_layouts=layouts,
         material_types=materials,
-        menu=tuple(sorted(menu, key=lambda e: (e.path, e.order, e.title))),
+        menu=sort_menu(menu),
         theme=hook.opengjj_theme(centre=centre),
     )
 

@@ -306,3 +306,25 @@ def opengjj_record_queries(centre):
                 source=lambda unit_id, values: select(le.id, le.unit_id, le.booked_on, le.interest)
                     .where(le.kind == "unit", le.unit_id == unit_id, le.business_type == "09"))]
     """
+
+
+@hookspec(firstresult=True)
+def opengjj_lookup_service(centre):
+    """Give the centre's 互联互通 look-up service (enterprise, credit code, population).
+
+    Called on every check an operator asks from an item's page (查询企业信息,
+    查询信用代码, 人口信息查询), so keep it cheap: hold clients and connection pools at
+    module level. Return an object implementing :class:`core.interop.LookupService`
+    (subclassing :class:`core.interop.RecordLookup` is the short way), or None.
+    firstresult: stops at the first non-None result; core's default (trylast) builds
+    the backend named by the centre setting ``interop.backend``: ``registry`` (the
+    development registry, the default), ``unavailable``, or ``pkg.module:Class``. A
+    backend that cannot reach its platform raises :class:`core.interop.ServiceUnavailable`.
+
+    Example::
+
+        @hookimpl
+        def opengjj_lookup_service(centre):
+            if centre.setting("province.platform_url"):
+                return ProvincePlatform(centre.setting("province.platform_url"))
+    """

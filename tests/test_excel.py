@@ -248,3 +248,23 @@ def test_dates_typed_as_text_and_text_typed_as_dates(schema):
 def test_settings_make_limits():
     limits = Limits.from_settings({"excel.max_rows": "10", "excel.max_columns": "x"}.get)
     assert limits.max_rows == 10 and limits.max_columns == Limits().max_columns
+
+
+# --- a read-only list (an item's export) ---------------------------------------------------
+
+def test_listing_writes_money_as_two_decimal_numbers_and_text_as_text():
+    from decimal import Decimal
+
+    data = excel.listing("缴存人汇缴明细清册", (("account_no", "个人账号"), ("name", "姓名"), ("amount", "月缴存额")),
+                         [{"account_no": "00012", "name": "=HYPERLINK(\"x\")", "amount": Decimal("1234.50")},
+                          {"account_no": "00013", "name": "李四", "amount": None}])
+    book = load_workbook(BytesIO(data))
+    assert book.sheetnames == ["缴存人汇缴明细清册"]
+    ws = book.active
+    assert [c.value for c in ws[1]] == ["个人账号", "姓名", "月缴存额"] and ws[1][0].font.bold
+    assert [c.value for c in ws[2]] == ["00012", "'=HYPERLINK(\"x\")", 1234.5]  # leading zeros kept, no formula
+    assert ws[2][0].number_format == "@" and ws[2][2].number_format == "#,##0.00"
+    assert [c.value for c in ws[3]] == ["00013", "李四", None]
+    assert ws.freeze_panes == "A2"
+    odd = load_workbook(BytesIO(excel.listing("a/b:c" + "长" * 40, (("x", "X"),), [])))
+    assert odd.sheetnames == [("a_b_c" + "长" * 40)[:31]]  # a sheet's title has rules of its own

@@ -115,9 +115,11 @@ def test_mispayment_adjustment_through_two_reviews_moves_money_with_ledger_entri
     source, target = demo.accounts[0], demo.accounts[1]
     balance = lambda no: db_value(runtime, select(Account.balance).where(Account.account_no == no))  # noqa: E731
     before = balance(source), balance(target)
-    form = fill(hall.item("mispayment_adjustment").forms["deform"], from_account_no=source, to_account_no=target,
-                amount="100.50", month="2026-09", reason="错缴到同事账户")
-    application_id = submitted_id(form.submit("submit"))
+    row = fill(hall.item("mispayment_adjustment").forms["row"], from_account_no=source, to_account_no=target,
+               amount="100.50", month="2026-09", reason="错缴到同事账户")
+    page = row.submit("add_row").follow()
+    assert "已添加第1行" in page.text
+    application_id = submitted_id(page.forms["finish"].submit("submit"))
     approve(app, "clerk1", application_id, opinion="初审通过")
     denied = clerk(app, "clerk1").get(f"/counter/applications/{application_id}")
     assert "review" not in denied.forms  # clerk1 can look, but the second review is not theirs
@@ -132,7 +134,8 @@ def test_mispayment_adjustment_through_two_reviews_moves_money_with_ledger_entri
         assert sorted(line.amount for line in lines) == [Decimal("-100.50"), Decimal("100.50")]
         assert check_ledgers(db) == []
         actions = [(h.role, h.action) for h in db.get(Application, application_id).history]
-    assert actions == [("unit_operator", "submit"), ("first_review", "approve"), ("second_review", "return_previous"),
+    assert actions == [("unit_operator", "save_draft"),  # the 清册's first row keeps a draft
+                       ("unit_operator", "submit"), ("first_review", "approve"), ("second_review", "return_previous"),
                        ("first_review", "approve"), ("second_review", "approve")]
     detail = hall.get(f"/hall/applications/{application_id}")
     assert "请核对错缴年月" in detail.text and "复核通过" in detail.text  # the flow chart's opinions

@@ -288,3 +288,16 @@ def test_hook_opengjj_record_queries():
         result = run(db, r, collect(c, r.pm)["interest_lines"], 1, {"booked_on_from": "2026-01-01"})
         assert [row["interest"] for row in result.rows] == [Decimal("20.25")]
         assert run(db, r, lines, 1, {}).totals == {"interest": Decimal("30.75")}  # never unit 2's line
+
+
+def test_hook_opengjj_lookup_service():
+    from core.interop import Enterprise, RecordLookup, RegistryLookup, UnavailableLookup, lookup_service
+
+    class Platform(RecordLookup):
+        def find_enterprise(self, credit_code):
+            return Enterprise(credit_code, "省平台企业")
+
+    assert isinstance(lookup_service(runtime()), RegistryLookup)  # core's default: interop.backend = registry
+    assert isinstance(lookup_service(runtime(c=centre(**{"interop.backend": "unavailable"}))), UnavailableLookup)
+    mine = runtime(plugin(opengjj_lookup_service=lambda centre: Platform()))
+    assert lookup_service(mine).credit_code("91140502MA0K12345X", "省平台企业").found

@@ -205,6 +205,7 @@ def test_the_items_are_in_the_catalogue_with_their_chains_and_menus(runtime):
         "bulk_seal": ("集中封存", ONE_REVIEW, "form", CollectionType.SEAL.value),
         "base_adjustment": ("缴存基数调整", ONE_REVIEW, "list", CollectionType.BASE_ADJUSTMENT.value),
         "person_change": ("缴存人基本信息变更", ONE_REVIEW, "list", None),
+        "person_info_change": ("缴存人基本信息变更", ONE_REVIEW, "form", None),
         "internal_transfer": ("同城转移", TWO_REVIEWS, "list", CollectionType.INTERNAL_TRANSFER.value),
         "account_merge": ("个人账户合并", ONE_REVIEW, "form", None),
         "operator_management": ("经办人管理", ONE_REVIEW, "list", None),
@@ -213,7 +214,8 @@ def test_the_items_are_in_the_catalogue_with_their_chains_and_menus(runtime):
     for code, (title, chain, kind, collection_type) in expected.items():
         item = items[code]
         assert (item.title, item.chain, item.kind, item.collection_type) == (title, chain, kind, collection_type)
-    assert {item.code for item in persons.ITEMS} == set(list(expected)[:8])
+    assert {item.code for item in persons.ITEMS} == set(list(expected)[:9])
+    assert items["person_info_change"].checks == ("population",)
     assert all(item.menu_path == ("缴存人业务",) for item in persons.ITEMS)
     assert all(item.menu_path == ("单位管理",) for item in organisation.ITEMS)
     menu = [entry.item for entry in runtime.catalogue.menu if entry.path == ("缴存人业务",)]
@@ -451,6 +453,35 @@ def test_person_change_row_schema(desk, unit_id):
     wrong_id = {"account_no": "1", "id_no": bad_check_digit(resident(7))}
     assert checked(desk.errors("person_change", unit_id, row=wrong_id))
     assert "手机号码" in desk.errors("person_change", unit_id, row={"account_no": "1", "phone": "1380000"})["phone"]
+
+
+def test_person_info_change_changes_one_person(desk, unit_id):
+    a, b = desk.open(unit_id, 1, name="张三"), desk.open(unit_id, 2, name="李四")
+    new_id = resident(51, "2")
+    result = desk.run("person_info_change", unit_id, {"account_no": a, "name": "张叁", "id_no": new_id,
+                                                      "phone": ""})
+    assert result == {"account_no": a, "changed": "姓名、证件号码"}
+    zhang = desk.person(a)
+    assert (zhang.name, zhang.id_no, zhang.gender, zhang.phone) == ("张叁", new_id, "2", None)
+    assert desk.person(b).name == "李四"
+    [record] = desk.records("person", "person_change")
+    assert (record.before["name"], record.after["name"], record.after["id_no"]) == ("张三", "张叁", new_id)
+
+
+def test_person_info_change_refusals(desk, unit_id):
+    a, b = desk.open(unit_id, 1, name="张三"), desk.open(unit_id, 2)
+    stranger = desk.open(desk.unit("110002"), 3)
+    assert desk.errors("person_info_change", unit_id, {"account_no": a}) == \
+        {"form": "请至少填写一项要变更的内容（姓名、证件号码或手机号码）"}
+    wrong_id = {"account_no": a, "id_no": bad_check_digit(resident(9))}
+    assert checked(desk.errors("person_info_change", unit_id, wrong_id))
+    taken = desk.refused("person_info_change", unit_id, {"account_no": a, "id_no": resident(2)})
+    assert violations(taken) == [(None, "id_no")] and "已登记给缴存人" in taken.message
+    other = desk.refused("person_info_change", unit_id, {"account_no": stranger, "name": "新名"})
+    assert other.field == "account_no" and "不属于本单位" in other.message
+    same = desk.refused("person_info_change", unit_id, {"account_no": a, "name": "张三"})
+    assert same.field == "name" and "相同" in same.message
+    assert desk.person(a).name == "张三" and desk.person(b).id_no == resident(2)
 
 
 # --- 同城转移 -----------------------------------------------------------------------------

@@ -140,20 +140,29 @@ def assert_books_balance(runtime):
 
 
 def test_items_are_declared_with_their_chains_menus_and_kinds():
-    chains = {"unit_info_change": ONE_REVIEW, "bank_account": ONE_REVIEW, "unit_ratio_adjustment": ONE_REVIEW,
+    chains = {"unit_info_change": ONE_REVIEW, "bank_account": ONE_REVIEW, "bank_account_registration": ONE_REVIEW,
+              "bank_account_change": ONE_REVIEW, "unit_ratio_adjustment": ONE_REVIEW,
               "ratio_reduction": TWO_REVIEWS, "deferral": TWO_REVIEWS, "direct_debit": ONE_REVIEW,
               "unit_deregistration": TWO_REVIEWS, "remittance": ONE_REVIEW, "supplement": ONE_REVIEW,
               "cancel_verification": INSTANT, "mispayment_adjustment": ONE_REVIEW,
               "over_age_registration": ONE_REVIEW, "deposit_certificate": INSTANT, "consultation": deposits.ANSWERED}
     assert {code: item.chain for code, item in ITEMS.items()} == chains
     assert {i.code for i in unit_items.ITEMS} == {c for c in chains if c in {
-        "unit_info_change", "bank_account", "unit_ratio_adjustment", "ratio_reduction", "deferral",
-        "direct_debit", "unit_deregistration"}}
+        "unit_info_change", "bank_account", "bank_account_registration", "bank_account_change",
+        "unit_ratio_adjustment", "ratio_reduction", "deferral", "direct_debit", "unit_deregistration"}}
     assert all(item.menu_path == ("单位业务",) for item in unit_items.ITEMS)
     assert ITEMS["consultation"].menu_path == ("咨询建议",)
     assert all(item.menu_path == ("缴存业务",) for item in deposits.ITEMS if item.code != "consultation")
     assert ITEMS["unit_info_change"].kind == "change"
     assert ITEMS["supplement"].kind == ITEMS["over_age_registration"].kind == "list"
+    assert ITEMS["mispayment_adjustment"].kind == "list" and ITEMS["mispayment_adjustment"].schema is None
+    assert ITEMS["unit_info_change"].checks == ("enterprise", "credit_code")
+    assert [title for title, _ in ITEMS["remittance"].exports] == ["缴存人汇缴明细清册", "汇缴核定变更清册",
+                                                                    "汇缴缴存人超龄清册"]
+    registration, change = ITEMS["bank_account_registration"], ITEMS["bank_account_change"]
+    with_action = [name for item in (registration, change)
+                   for name in forms.bind(item.schema, centre=None, db=None, unit=None).children if name == "action"]
+    assert not with_action  # no 业务类型 select: the item is the action
     assert (ITEMS["remittance"].collection_type, ITEMS["supplement"].collection_type,
             ITEMS["deferral"].collection_type) == ("01", "02", "13")
     for item in ITEMS.values():  # every schema binds without a database (the docs page does this)
@@ -260,6 +269,47 @@ def test_bank_account_refusals(runtime):
                                                        "account_name": "单位U1", "account_no": CARD_1})
     assert error.field == "account_no" and "已登记" in error.message
     assert count(runtime, BankAccount) == 1
+
+
+def test_bank_account_registration_and_change_items(runtime):
+    unit_id, _ = seed(runtime)
+    result = apply(runtime, "bank_account_registration", unit_id, {
+        "bank_name": "工商银行晋城分行", "account_name": "单位U1", "account_no": CARD_1})
+    bank_id = int(result["bank_account_id"])
+    assert result == {"bank_account_id": str(bank_id), "account_no": CARD_1, "active": "是"}
+    with runtime.session() as db:  # the change item lists the registered account to choose
+        assert bound("bank_account_change", db, unit_id, runtime)["bank_account_id"].widget.values[1:] == [
+            (str(bank_id), f"工商银行晋城分行 {CARD_1}（单位U1）")]
+    apply(runtime, "bank_account_change", unit_id, {"bank_account_id": str(bank_id), "account_no": CARD_2})
+    with runtime.session() as db:
+        bank = db.get(BankAccount, bank_id)
+        assert (bank.bank_name, bank.account_name, bank.account_no, bank.active) == (
+            "工商银行晋城分行", "单位U1", CARD_2, True)
+        actions = db.scalars(select(ChangeRecord.action).where(ChangeRecord.entity == "bank_account")
+                             .order_by(ChangeRecord.id)).all()
+        assert actions == ["bank_account_register", "bank_account_change"]
+
+
+def test_bank_account_registration_and_change_refusals(runtime):
+    unit_id, _ = seed(runtime)
+    error = refused(runtime, "bank_account_registration", unit_id, {"bank_name": "工商银行"}, error=FormErrors)
+    assert set(error.fields) == {"account_name", "account_no"}
+    bank_id = apply(runtime, "bank_account_registration", unit_id, {
+        "bank_name": "工商银行", "account_name": "单位U1", "account_no": CARD_1})["bank_account_id"]
+    error = refused(runtime, "bank_account_registration", unit_id, {
+        "bank_name": "建设银行", "account_name": "单位U1", "account_no": CARD_1})
+    assert error.field == "account_no" and "已登记" in error.message
+    error = refused(runtime, "bank_account_change", unit_id, {"account_no": CARD_2}, error=FormErrors)
+    assert set(error.fields) == {"bank_account_id"}
+    error = refused(runtime, "bank_account_change", unit_id, {"bank_account_id": bank_id}, error=FormErrors)
+    assert error.fields == {"account_no": "请至少填写一项要变更的银行账户信息"}
+    error = refused(runtime, "bank_account_change", unit_id, {"bank_account_id": bank_id, "account_no": CARD_1})
+    assert (error.field, error.message) == ("account_no", "银行账户信息没有变化")
+    other_id, _ = seed(runtime, "U2", accounts=())
+    error = refused(runtime, "bank_account_change", other_id, {"bank_account_id": bank_id, "account_no": CARD_2},
+                    error=FormErrors)
+    assert set(error.fields) == {"bank_account_id"}  # another unit's account is not among the choices
+    assert count(runtime, BankAccount) == 1 and count(runtime, ChangeRecord, action="bank_account_change") == 0
 
 
 # ----------------------------------------------------------------------------- 缴存比例调整
@@ -560,49 +610,57 @@ def test_cancel_verification_refuses_another_units_batch(runtime):
 # ----------------------------------------------------------------------------- 错缴调整
 
 
-def test_mispayment_adjustment_moves_money_with_ledger_lines_on_both_sides(runtime):
+def mispayment(from_no, to_no, amount, month="2026-11", reason="张三的缴存额误缴入李四账户") -> dict:
+    return {"from_account_no": from_no, "to_account_no": to_no, "amount": amount, "month": month, "reason": reason}
+
+
+def test_mispayment_adjustment_moves_money_line_by_line_with_ledger_lines_on_both_sides(runtime):
     unit_id, ids = seed(runtime, paid=True)
-    result = apply(runtime, "mispayment_adjustment", unit_id, {
-        "from_account_no": "U1A", "to_account_no": "U1B", "amount": "200.50", "month": "2026-11",
-        "reason": "张三的缴存额误缴入李四账户"})
-    assert (result["amount"], result["from_balance"], result["to_balance"]) == ("200.50", "999.50", "1640.50")
+    result = apply(runtime, "mispayment_adjustment", unit_id, None, [
+        mispayment("U1A", "U1B", "200.50"), mispayment("U1C", "U1A", "80.00", "2026-10", "错缴")])
+    assert (result["count"], result["amount"]) == ("2", "280.50")
+    assert [(line["from_balance"], line["to_balance"]) for line in result["lines"]] == [
+        ("999.50", "1640.50"), ("1600.00", "1079.50")]
     balances = {no: a.balance for no, a in accounts_of(runtime, unit_id).items()}
-    assert balances == {"U1A": D("999.50"), "U1B": D("1640.50"), "U1C": D("1680.00")}
-    assert unit_of(runtime, unit_id).balance == D("4320.00")
+    assert balances == {"U1A": D("1079.50"), "U1B": D("1640.50"), "U1C": D("1600.00")}
+    assert unit_of(runtime, unit_id).balance == D("4320.00")  # money moves between the unit's own accounts
+    first, second = result["flow_no"].split("、")
     with runtime.session() as db:
-        lines = db.execute(select(Account.account_no, LedgerEntry.amount, LedgerEntry.balance_after,
-                                  LedgerEntry.month, LedgerEntry.kind)
-                           .join(Account, Account.id == LedgerEntry.account_id)
-                           .where(LedgerEntry.flow_no == result["flow_no"]).order_by(LedgerEntry.amount)).all()
-        assert lines == [("U1A", D("-200.50"), D("999.50"), "2026-11", "account"),
-                         ("U1B", D("200.50"), D("1640.50"), "2026-11", "account")]
-        assert db.scalar(select(func.count()).select_from(LedgerEntry)
-                         .where(LedgerEntry.flow_no == result["flow_no"])) == 2
+        def lines(flow_no):
+            return db.execute(select(Account.account_no, LedgerEntry.amount, LedgerEntry.balance_after,
+                                     LedgerEntry.month, LedgerEntry.kind)
+                              .join(Account, Account.id == LedgerEntry.account_id)
+                              .where(LedgerEntry.flow_no == flow_no).order_by(LedgerEntry.amount)).all()
+        assert lines(first) == [("U1A", D("-200.50"), D("999.50"), "2026-11", "account"),
+                                ("U1B", D("200.50"), D("1640.50"), "2026-11", "account")]
+        assert lines(second) == [("U1C", D("-80.00"), D("1600.00"), "2026-10", "account"),
+                                 ("U1A", D("80.00"), D("1079.50"), "2026-10", "account")]
         records = db.scalars(select(ChangeRecord).where(ChangeRecord.action.like("mispayment_%"))
-                             .order_by(ChangeRecord.action)).all()
+                             .order_by(ChangeRecord.id)).all()
         assert [(r.action, r.entity_id, r.before["balance"], r.after["balance"]) for r in records] == [
-            ("mispayment_in", ids["B"], "1440.00", "1640.50"), ("mispayment_out", ids["A"], "1200.00", "999.50")]
+            ("mispayment_out", ids["A"], "1200.00", "999.50"), ("mispayment_in", ids["B"], "1440.00", "1640.50"),
+            ("mispayment_out", ids["C"], "1680.00", "1600.00"), ("mispayment_in", ids["A"], "999.50", "1079.50")]
     assert_books_balance(runtime)
 
 
-def test_mispayment_adjustment_refusals_write_nothing(runtime):
+def test_mispayment_adjustment_refuses_bad_rows_by_number_and_field_and_writes_nothing(runtime):
     unit_id, _ = seed(runtime, paid=True)
     seed(runtime, "U2", accounts=(("A", "5000"),))
-    base = {"from_account_no": "U1A", "to_account_no": "U1B", "amount": "100", "month": "2026-11",
-            "reason": "误缴"}
     with runtime.session() as db:
         before = db.scalar(select(func.count()).select_from(LedgerEntry))
-    error = refused(runtime, "mispayment_adjustment", unit_id, {**base, "amount": "1200.01"})
-    assert error.field == "amount" and "1200.01" in error.message and "1200.00" in error.message
-    error = refused(runtime, "mispayment_adjustment", unit_id, {**base, "to_account_no": "U1A"})
-    assert error.field == "to_account_no"
-    error = refused(runtime, "mispayment_adjustment", unit_id, {**base, "to_account_no": "U2A"})
-    assert error.field == "to_account_no" and "不属于本单位" in error.message
-    error = refused(runtime, "mispayment_adjustment", unit_id, {**base, "from_account_no": "NOPE"})
-    assert error.field == "from_account_no"
-    error = refused(runtime, "mispayment_adjustment", unit_id, {**base, "amount": "-5"}, error=FormErrors)
-    assert set(error.fields) == {"amount"}
-    with runtime.session() as db:
+    error = refused(runtime, "mispayment_adjustment", unit_id, None, [
+        mispayment("U1A", "U1B", "100"), mispayment("U1C", "U1B", "1680.01"), mispayment("U1C", "U2A", "1"),
+        mispayment("NOPE", "U1A", "1")])
+    assert [(v.row, v.field) for v in error.violations] == [(2, "amount"), (3, "to_account_no"),
+                                                           (4, "from_account_no")]
+    assert "1680.01" in error.violations[0].message and "1680.00" in error.violations[0].message
+    assert "不属于本单位" in error.violations[1].message
+    error = refused(runtime, "mispayment_adjustment", unit_id, None,
+                    [mispayment("U1A", "U1B", "-5"), mispayment("U1A", "U1A", "1")], error=FormErrors)
+    assert set(error.rows) == {1, 2} and set(error.rows[1]) == {"amount"} and set(error.rows[2]) == {"to_account_no"}
+    error = refused(runtime, "mispayment_adjustment", unit_id, None, [], error=FormErrors)
+    assert "rows" in error.fields
+    with runtime.session() as db:  # the good first line was rolled back with the rest
         assert db.scalar(select(func.count()).select_from(LedgerEntry)) == before
     assert accounts_of(runtime, unit_id)["U1A"].balance == D("1200.00")
     assert count(runtime, ChangeRecord, action="mispayment_out") == 0
@@ -620,9 +678,9 @@ def test_mispayment_adjustment_asks_the_rules(database_url):
 
     runtime = make_runtime(database_url, plugin(opengjj_operation_rules=rules))
     unit_id, _ = seed(runtime, paid=True)
-    error = refused(runtime, "mispayment_adjustment", unit_id, {
-        "from_account_no": "U1A", "to_account_no": "U1B", "amount": "1", "month": "2026-06", "reason": "误缴"})
-    assert (error.field, error.message) == ("month", "只能调整本年度的错缴")
+    error = refused(runtime, "mispayment_adjustment", unit_id, None, [
+        mispayment("U1A", "U1B", "1"), mispayment("U1A", "U1B", "1", "2026-06", "误缴")])
+    assert [(v.row, v.field, v.message) for v in error.violations] == [(2, "month", "只能调整本年度的错缴")]
     assert_books_balance(runtime)
 
 

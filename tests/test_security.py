@@ -50,12 +50,14 @@ EXPECTED = {
     "hall_item": ("/hall/items/seal", hall_only()),
     "hall_jobs": ("/hall/jobs/progress", hall_only()),
     "hall_excel_template": ("/hall/items/seal/excel/template.xlsx", hall_only()),
-    "hall_excel_export": ("/hall/items/seal/excel/export.xlsx", hall_only()),
+    "hall_excel_export": ("/hall/items/supplement/excel/export.xlsx", hall_only()),
     "hall_excel_import": ("/hall/items/seal/excel/import", None),
     "hall_excel_errors": ("/hall/items/seal/excel/errors/" + "0" * 64 + ".xlsx",
                           hall_only(owner=NOT_FOUND, stranger=NOT_FOUND)),  # only this session's own files
     "hall_excel_job": ("/hall/items/seal/excel/jobs/no-such-job.json", hall_only(owner=NOT_FOUND, stranger=NOT_FOUND)),
     "hall_rows_lookup": ("/hall/rows/lookup.json", hall_only()),
+    "hall_item_export": ("/hall/items/remittance/exports/0", hall_only()),
+    "hall_interop": ("/hall/interop/enterprise", hall_only()),
     "hall_application": ("/hall/applications/{application}", hall_only(stranger=FORBIDDEN)),
     "hall_application_status": ("/hall/applications/{application}/status.json", hall_only(stranger=FORBIDDEN)),
     "hall_application_act": ("/hall/applications/{application}/end_process", None),
@@ -83,7 +85,6 @@ EXPECTED = {
     "hall_query_share": ("/hall/queries/unit_ledger/share", None),
     "query_shared": ("/shared/no-such-token", everyone(FORBIDDEN)),  # public, but only with a valid token
     "__static/": ("/static/core.css", everyone(OK)),
-    "__theme/": ("/theme/theme.css", everyone(OK)),
     "__deform/": ("/deform/scripts/deform.js", everyone(OK)),
 }
 

@@ -125,9 +125,9 @@ def print_form(page, layout: str):
 def test_print_fixes_the_voucher_once_and_it_verifies(app, hall, runtime, tmp_path):
     application_id = completed_ratio_adjustment(app, hall)
     page = hall.get(f"/hall/applications/{application_id}")
-    assert "业务办理凭证" in page.text and "未打印" in page.text
-    page = print_form(page, "application_receipt").submit().follow()
-    assert "业务办理凭证已生成并固化" in page.text and "已固化" in page.text
+    assert "缴存比例调整凭证" in page.text and "未打印" in page.text
+    page = print_form(page, "ratio_adjustment_voucher").submit().follow()
+    assert "缴存比例调整凭证已生成并固化" in page.text and "已固化" in page.text
     with runtime.session() as db:
         voucher = db.scalars(select(Voucher).where(Voucher.application_id == application_id)).one()
         material = db.get(Material, voucher.material_id)
@@ -137,9 +137,9 @@ def test_print_fixes_the_voucher_once_and_it_verifies(app, hall, runtime, tmp_pa
     assert pdf.content_type == "application/pdf" and sha256(pdf.body) == digest
     if PDFTOTEXT:
         text = text_of(pdf.body, tmp_path)
-        assert "业务办理凭证" in text and code in text and "缴存比例调整" in text and "档案编号" in text
+        assert "缴存比例调整凭证" in text and code in text and "缴存比例调整" in text and "档案编号" in text
     # printing again returns the voucher already fixed: no second material
-    hall.post(f"/hall/applications/{application_id}/vouchers/application_receipt/print", {})
+    hall.post(f"/hall/applications/{application_id}/vouchers/ratio_adjustment_voucher/print", {})
     with runtime.session() as db:
         assert db.scalar(select(func.count()).select_from(Voucher)
                          .where(Voucher.application_id == application_id)) == 1
@@ -147,7 +147,7 @@ def test_print_fixes_the_voucher_once_and_it_verifies(app, hall, runtime, tmp_pa
                          .where(Material.application_id == application_id, Material.fixed.is_(True))) == 1
     # the QR code's address, for anyone
     public = Client(app).get(f"/v/{code}")
-    assert "真实有效，未被修改" in public.text and digest in public.text and "业务办理凭证" in public.text
+    assert "真实有效，未被修改" in public.text and digest in public.text and "缴存比例调整凭证" in public.text
     assert Client(app).get(f"/v/{code.lower()}").text.count("真实有效") == 1
     # the stored bytes altered: no longer genuine
     stored = next(p for p in (tmp_path / "materials" / "testhall").rglob(digest))
@@ -163,7 +163,7 @@ def test_a_voucher_is_printed_only_once_the_application_is_complete(app, hall, r
     application_id = int(form.submit("submit").headers["Location"].split("?")[0].rsplit("/", 1)[1])
     page = hall.get(f"/hall/applications/{application_id}")
     assert "办结后可打印" in page.text
-    refused = hall.post(f"/hall/applications/{application_id}/vouchers/application_receipt/print", {}).follow()
+    refused = hall.post(f"/hall/applications/{application_id}/vouchers/ratio_adjustment_voucher/print", {}).follow()
     assert "打印失败：业务办结后才能打印凭证" in refused.text
     refused = hall.post(f"/hall/applications/{application_id}/vouchers/remittance_slip/print", {}).follow()
     assert "该业务没有此凭证" in refused.text

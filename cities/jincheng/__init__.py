@@ -19,7 +19,7 @@ def opengjj_theme(centre):
     return Theme.bundled("jincheng", centre.title, COLOURS, templates=True)
 
 
-# TODO(enable when core's item variants land)
+@hookimpl
 def opengjj_enabled_items(centre):
     return [item.code for item in items.ITEMS]
 

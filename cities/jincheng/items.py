@@ -3,7 +3,7 @@
 
 One line per item says what Jincheng calls it, where its menu puts it, which 清册
 buttons its page shows (x.2 / x.4 of the manual), whether it takes materials (x.3) and
-how the counter handles it (x.6).
+prints a voucher (x.4), and how the counter handles it (x.6).
 """
 from __future__ import annotations
 
@@ -34,20 +34,22 @@ class JinchengItem:
     menu: tuple[str, ...]
     chain: ApprovalChain
     row_actions: tuple[str, ...] = ()
-    materials: bool = True
+    materials: bool = True  # x.3 材料项
+    vouchers: bool = True  # x.4 prints its voucher (core's layouts for the item)
 
 
 ITEMS = (
     JinchengItem(1, "unit_info_change", "单位缴存登记信息变更", UNIT_INFO, REVIEW),
-    JinchengItem(2, "bank_account_registration", "单位银行账户信息登记", UNIT_INFO, REVIEW),
-    JinchengItem(3, "bank_account_change", "单位银行账户信息变更", UNIT_INFO, REVIEW),
+    JinchengItem(2, "bank_account_registration", "单位银行账户信息登记", UNIT_INFO, REVIEW, vouchers=False),
+    JinchengItem(3, "bank_account_change", "单位银行账户信息变更", UNIT_INFO, REVIEW, vouchers=False),
     JinchengItem(4, "unit_ratio_adjustment", "缴存单位缴存比例调整", DEPOSITS, REVIEW),
-    JinchengItem(5, "ratio_reduction", "缴存单位缴存比例降低/恢复申请", DEPOSITS, REVIEW, materials=False),
+    JinchengItem(5, "ratio_reduction", "缴存单位缴存比例降低/恢复申请", DEPOSITS, REVIEW, materials=False,
+                 vouchers=False),
     JinchengItem(6, "open_accounts", "个人账户设立", PERSONS, INSTANT, EDIT_LIST),
     JinchengItem(7, "seal", "个人账户封存", PERSONS, REVIEW, EDIT_LIST),
     JinchengItem(8, "unseal", "个人账户启封", PERSONS, REVIEW, EDIT_LIST),
     JinchengItem(9, "base_adjustment", "缴存人基数调整", PERSONS, REVIEW, EDIT_LIST),
-    JinchengItem(10, "deposit_certificate", "缴存单位缴存证明申请", DEPOSITS, INSTANT),
+    JinchengItem(10, "deposit_certificate", "缴存单位缴存证明申请", DEPOSITS, INSTANT, vouchers=False),
     JinchengItem(11, "remittance", "缴存单位汇缴办理", DEPOSITS, INSTANT),
     JinchengItem(12, "supplement", "缴存单位补缴办理", DEPOSITS, REVIEW_IN_PROGRESS, FULL_LIST),
     JinchengItem(13, "over_age_registration", "缴存人超龄缴存登记", PERSONS, REVIEW_IN_PROGRESS, EDIT_LIST,
@@ -69,4 +71,6 @@ def overrides(code: str) -> dict | None:
         changes["row_actions"] = item.row_actions
     if not item.materials:
         changes["materials"] = ()
+    if not item.vouchers:
+        changes["vouchers"] = ()
     return changes

@@ -6,7 +6,7 @@ large import in the background.
 """
 from core.excel.columns import Column, columns
 from core.excel.read import ExcelRefused, ImportResult, Limits, RowError, inspect, read
-from core.excel.write import error_file, export, neutralise, template
+from core.excel.write import error_file, export, listing, neutralise, template
 
 __all__ = ["Column", "ExcelRefused", "ImportResult", "Limits", "RowError", "columns", "error_file", "export",
-           "inspect", "neutralise", "read", "template"]
+           "inspect", "listing", "neutralise", "read", "template"]

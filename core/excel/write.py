@@ -1,4 +1,5 @@
-"""Writing 清册 workbooks: the template, an export of rows, the error file.
+"""Writing 清册 workbooks: the template, an export of rows, the error file, and a
+read-only list (:func:`listing`, an item's exports such as 汇缴's three 清册).
 
 Every workbook has the 清册 sheet first (required headers in red, enumerations as
 drop-down lists, text columns formatted as text), a 填写说明 sheet explaining each
@@ -8,7 +9,8 @@ runs them as formulas.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
@@ -31,6 +33,10 @@ RED = "FFFF0000"
 TEMPLATE_ROWS = 10000
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="FFF2F2F2")
+#: a money cell: a number, always shown with two decimals
+MONEY_FORMAT = "#,##0.00"
+#: characters a worksheet title may not hold
+SHEET_TITLE_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
 def neutralise(value: Any) -> Any:
@@ -149,3 +155,40 @@ def error_file(result: ImportResult, schema: colander.SchemaNode) -> bytes:
         cells.append([error.row_no] + values + [neutralise(error.reason)])
     return _book(cols, cells, extra=("错误原因",), lead=("行号",),
                  reach=max(TEMPLATE_ROWS, len(cells) + 1000))
+
+
+def _listing_cell(ws, value: Any) -> Any:
+    """A listing's cell: Decimal stays an exact number shown with two decimals, text is
+    kept as text (account and ID numbers keep their digits) and never runs as a formula."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        value = "是" if value else "否"
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = MONEY_FORMAT
+        return cell
+    if isinstance(value, (int, float, date, datetime)):
+        return value
+    cell = WriteOnlyCell(ws, value=neutralise(str(value)))
+    cell.number_format = "@"
+    return cell
+
+
+def listing(title: str, cols: Sequence[tuple[str, str]], rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """A read-only list as a workbook: one sheet named ``title``, a bold header of the
+    columns' titles, then one line per row (``cols`` are ``(key, title)`` pairs).
+
+    Money is given as ``Decimal`` and written as a number with two decimals (exact: the
+    value written is the Decimal's); other text is written as text."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(title.translate(SHEET_TITLE_BAD)[:31] or SHEET)
+    for index, (_, heading) in enumerate(cols, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(heading) * 3))
+    ws.freeze_panes = "A2"
+    ws.append([_header(ws, heading, False) for _, heading in cols])
+    for row in rows:
+        ws.append([_listing_cell(ws, row.get(key)) for key, _ in cols])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,9 +1,9 @@
 """Standard items about deposits (缴存业务) and the consultation item (咨询建议).
 
-汇缴, 补缴, 取消核定, 错缴调整, 超龄缴存登记, 缴存证明 and 咨询建议. The effects call
-the money engine (:mod:`core.money.remittance`, :mod:`core.money.supplement`,
-:mod:`core.money.adjustments`), which locks the unit, checks the rules and posts the
-ledger; a refused 清册 line is reported with its 1-based row and field, and the whole
+汇缴 (with its three exported 清册), 补缴, 取消核定, 错缴调整 (a 清册), 超龄缴存登记,
+缴存证明 and 咨询建议. The effects call the money engine (:mod:`core.money.remittance`,
+:mod:`core.money.supplement`, :mod:`core.money.adjustments`), which locks the unit,
+checks the rules and posts the ledger; a refused 清册 line is reported with its 1-based row and field, and the whole
 application is refused.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from core.codes import AccountState, ApplicationStatus, CollectionType
 from core.contract import INSTANT, ONE_REVIEW, ApprovalChain, BusinessItem, Notification, Step, Violation
 from core.db.meta import Money
-from core.items import fields, lookups
+from core.items import fields, lookups, remittance_lists
 from core.models import (
     Account, Application, HistoryEntry, OverAgeRegistration, Person, RemittanceVerification, Supplement, Unit,
 )
@@ -184,23 +184,39 @@ def cancel_verification(books, application: Application, values: dict, rows: lis
 
 # --- 错缴调整 --------------------------------------------------------------------------------
 
-class MispaymentSchema(colander.Schema):
+class MispaymentRow(colander.Schema):
+    """One line of the 缴存人错缴调整清册."""
+
     from_account_no = fields.account_no("转出个人账号")
     to_account_no = fields.account_no("转入个人账号")
     amount = fields.money("调整金额")
     month = fields.month("错缴年月")
     reason = fields.text("调整原因", max_length=100)
 
+    def validator(self, node, values) -> None:
+        if str(values.get("from_account_no") or "").strip() == str(values.get("to_account_no") or "").strip():
+            error = colander.Invalid(node)
+            error["to_account_no"] = "转入个人账号不能与转出个人账号相同"
+            raise error
 
-def adjust_mispayment(books, application: Application, values: dict, rows: list[dict]) -> dict:
+
+def adjust_mispayments(books, application: Application, values: dict, rows: list[dict]) -> dict:
+    """Apply every line through the money engine (a flow number and a ledger line on
+    each account per line); a refused line refuses the whole 清册, naming its row."""
     db, unit_id = books.db, application.unit_id
-    source = lookups.account_in_unit(db, unit_id, values["from_account_no"], field="from_account_no")
-    target = lookups.account_in_unit(db, unit_id, values["to_account_no"], field="to_account_no")
-    done = adjustments.adjust_mispayment(books, source.id, target.id, amount=values["amount"],
-                                         month=values["month"], reason=values["reason"])
-    return {"flow_no": done.flow_no, "amount": str(done.amount), "from_account_no": done.from_account_no,
-            "to_account_no": done.to_account_no, "from_balance": str(done.from_balance),
-            "to_balance": str(done.to_balance)}
+
+    def adjust(number: int, row: dict) -> adjustments.Adjustment:
+        source = lookups.account_in_unit(db, unit_id, row["from_account_no"], row=number, field="from_account_no")
+        target = lookups.account_in_unit(db, unit_id, row["to_account_no"], row=number, field="to_account_no")
+        return adjustments.adjust_mispayment(books, source.id, target.id, amount=row["amount"],
+                                             month=row["month"], reason=row["reason"])
+
+    done = lookups.apply_rows(books, rows, adjust)
+    return {"count": str(len(done)), "amount": str(sum((d.amount for d in done), ZERO)),
+            "flow_no": "、".join(d.flow_no for d in done),
+            "lines": [{"from_account_no": d.from_account_no, "to_account_no": d.to_account_no,
+                       "amount": str(d.amount), "from_balance": str(d.from_balance),
+                       "to_balance": str(d.to_balance)} for d in done]}
 
 
 # --- 超龄缴存登记 ------------------------------------------------------------------------------
@@ -341,7 +357,7 @@ ANSWERED = ApprovalChain((Step("first_review", "中心答复", requires_opinion=
 
 ITEMS: tuple[BusinessItem, ...] = (
     BusinessItem(code="remittance", title="汇缴", menu_path=MENU, chain=ONE_REVIEW, schema=RemittanceSchema,
-                 effect=verify_remittance, initial=remittance_initial,
+                 effect=verify_remittance, initial=remittance_initial, exports=remittance_lists.EXPORTS,
                  collection_type=CollectionType.REMITTANCE.value, order=10,
                  description="按单位正常账户的月缴存额核定连续若干个月的汇缴金额，核定后按核定金额缴款。"),
     BusinessItem(code="supplement", title="补缴", menu_path=MENU, chain=ONE_REVIEW, kind="list",
@@ -353,8 +369,9 @@ ITEMS: tuple[BusinessItem, ...] = (
                  schema=CancelVerificationSchema, effect=cancel_verification, order=30,
                  description="取消尚未缴款的汇缴核定或补缴核定。"),
     BusinessItem(code="mispayment_adjustment", title="错缴调整", menu_path=MENU, chain=ONE_REVIEW,
-                 schema=MispaymentSchema, effect=adjust_mispayment, collection_type=OTHER, order=40,
-                 description="把错缴到本单位一名职工账户的金额调整到本单位另一名职工的账户。"),
+                 kind="list", row_schema=MispaymentRow, effect=adjust_mispayments, collection_type=OTHER, order=40,
+                 description="把错缴到本单位职工账户的金额调整到本单位另一名职工的账户，清册中每行一笔；"
+                             "任一行有误则整批不调整。"),
     BusinessItem(code="over_age_registration", title="超龄缴存登记", menu_path=MENU, chain=ONE_REVIEW,
                  kind="list", row_schema=OverAgeRow, effect=register_over_age, collection_type=OTHER, order=50,
                  description="登记超过法定退休年龄仍继续缴存的职工及其缴存截止年月。"),

@@ -1,7 +1,7 @@
 """Standard items about persons and their accounts (缴存人业务).
 
-个人账户设立, 封存, 启封, 集中封存, 缴存基数调整, 缴存人基本信息变更, 同城转移 and
-个人账户合并. Each item's effect calls the money engine (:mod:`core.money.accounts`),
+个人账户设立, 封存, 启封, 集中封存, 缴存基数调整, 缴存人基本信息变更 (a 清册, or one
+person's form), 同城转移 and 个人账户合并. Each item's effect calls the money engine (:mod:`core.money.accounts`),
 which checks the rules and writes the change records; a refused 清册 line is reported
 with its 1-based row number and the field, and the whole application is refused.
 """
@@ -213,6 +213,25 @@ def person_change_effect(books: Books, application: Application, values: dict, r
     return _result(changed)
 
 
+class PersonInfoForm(PersonChangeRow):
+    """缴存人基本信息变更 for one person: the account, and the new values (blank: unchanged)."""
+
+
+PERSON_LABELS = {"name": "姓名", "id_no": "证件号码", "phone": "手机号码"}
+
+
+def person_info_change_effect(books: Books, application: Application, values: dict, rows: list[dict]) -> dict:
+    """Change one person's name, ID number or phone, as one line of ``person_change`` does."""
+    account, changes = _person_changes(books, application, None, values)
+    person = books.db.get(Person, account.person_id)
+    changed = [key for key, value in changes.items()
+               if str(value).strip().upper() != str(getattr(person, key) or "").upper()]
+    if not changed:
+        raise BusinessError("填写的信息与登记的相同，没有需要变更的内容", field="name")
+    accounts.change_person(books, account.person_id, **changes)
+    return {"account_no": account.account_no, "changed": "、".join(PERSON_LABELS[key] for key in changed)}
+
+
 # --- 同城转移 ----------------------------------------------------------------------------
 
 class TransferRow(colander.Schema):
@@ -331,6 +350,10 @@ ITEMS: tuple[BusinessItem, ...] = (
     BusinessItem(code="person_change", title="缴存人基本信息变更", menu_path=MENU, chain=ONE_REVIEW, kind="list",
                  row_schema=PersonChangeRow, effect=person_change_effect, order=60,
                  description="变更职工的姓名、证件号码或手机号码，不变更的项目留空。"),
+    BusinessItem(code="person_info_change", title="缴存人基本信息变更", menu_path=MENU, chain=ONE_REVIEW,
+                 kind="form", schema=PersonInfoForm, effect=person_info_change_effect, order=61,
+                 checks=("population",),
+                 description="变更一名职工的姓名、证件号码或手机号码，不变更的项目留空；可先做人口信息查询核对。"),
     BusinessItem(code="internal_transfer", title="同城转移", menu_path=MENU, chain=TWO_REVIEWS, kind="list",
                  row_schema=TransferRow, effect=internal_transfer_effect, order=70,
                  collection_type=CollectionType.INTERNAL_TRANSFER.value,

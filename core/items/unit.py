@@ -1,7 +1,7 @@
 """Standard items about the unit itself (单位业务).
 
-单位登记信息变更, 单位银行账户登记/变更, 缴存比例调整, 降低缴存比例/恢复, 缓缴,
-委托代扣协议 and 单位销户. Each effect locks the unit first (``books.lock_unit``), asks
+单位登记信息变更, 单位银行账户登记/变更 (also as two items: 信息登记 and 信息变更),
+缴存比例调整, 降低缴存比例/恢复, 缓缴, 委托代扣协议 and 单位销户. Each effect locks the unit first (``books.lock_unit``), asks
 core's and every plugin's rules (``books.check(<item code>, ...)``) before it writes,
 and leaves a change record with the values before and after; a refusal raises
 :class:`core.money.errors.BusinessError` naming the form field, and the engine rolls
@@ -302,6 +302,39 @@ def manage_bank_account(books, application: Application, values: dict, rows: lis
     return {"bank_account_id": str(bank.id), "account_no": bank.account_no, "active": "是" if bank.active else "否"}
 
 
+#: 单位银行账户信息登记 / 信息变更 as items of their own (no 业务类型 select): the same
+#: code path as ``bank_account``, the action fixed by the item
+
+class BankAccountRegistrationSchema(colander.Schema):
+    bank_name = fields.text("开户银行", max_length=100)
+    account_name = fields.text("账户名称")
+    account_no = fields.text("银行账号", max_length=40, validator=fields.bank_card_validator)
+
+
+class BankAccountChangeSchema(_BankAccountSelect):
+    bank_account_title = "原银行账户"
+
+    bank_account_id = fields.select("原银行账户", [])
+    bank_name = fields.text("开户银行", max_length=100, missing="", description="不变更请留空")
+    account_name = fields.text("账户名称", missing="", description="不变更请留空")
+    account_no = fields.text("银行账号", max_length=40, missing="", validator=fields.bank_card_validator,
+                             description="不变更请留空")
+
+    def validator(self, node, values) -> None:
+        if all(_blank(values.get(name)) for name in ("bank_name", "account_name", "account_no")):
+            error = colander.Invalid(node)
+            error["account_no"] = "请至少填写一项要变更的银行账户信息"
+            raise error
+
+
+def register_bank_account(books, application: Application, values: dict, rows: list[dict]) -> dict:
+    return manage_bank_account(books, application, {**values, "action": "register"}, rows)
+
+
+def change_bank_account(books, application: Application, values: dict, rows: list[dict]) -> dict:
+    return manage_bank_account(books, application, {**values, "action": "change"}, rows)
+
+
 # --- 缴存比例调整 --------------------------------------------------------------------------
 
 class RatioSchema(colander.Schema):
@@ -571,11 +604,17 @@ def deregister_unit(books, application: Application, values: dict, rows: list[di
 ITEMS: tuple[BusinessItem, ...] = (
     BusinessItem(code="unit_info_change", title="单位登记信息变更", menu_path=MENU, chain=ONE_REVIEW,
                  kind="change", schema=UnitInfoSchema, row_schema=UnitChangeRow, effect=change_unit_info,
-                 initial=unit_info_initial, collection_type=OTHER, order=10,
+                 initial=unit_info_initial, collection_type=OTHER, order=10, checks=("enterprise", "credit_code"),
                  description="变更单位地址、邮政编码、法定代表人和联系人信息；单位名称、统一社会信用代码须到柜面变更。"),
     BusinessItem(code="bank_account", title="单位银行账户登记/变更", menu_path=MENU, chain=ONE_REVIEW,
                  schema=BankAccountSchema, effect=manage_bank_account, collection_type=OTHER, order=20,
                  description="登记、变更或注销单位的银行账户，用于委托代扣和退款。"),
+    BusinessItem(code="bank_account_registration", title="单位银行账户信息登记", menu_path=MENU, chain=ONE_REVIEW,
+                 schema=BankAccountRegistrationSchema, effect=register_bank_account, collection_type=OTHER,
+                 order=21, description="登记单位新的银行账户，用于委托代扣和退款。"),
+    BusinessItem(code="bank_account_change", title="单位银行账户信息变更", menu_path=MENU, chain=ONE_REVIEW,
+                 schema=BankAccountChangeSchema, effect=change_bank_account, collection_type=OTHER, order=22,
+                 description="变更单位已登记银行账户的开户银行、账户名称或银行账号，不变更的项目留空。"),
     BusinessItem(code="unit_ratio_adjustment", title="缴存比例调整", menu_path=MENU, chain=ONE_REVIEW,
                  schema=RatioSchema, effect=adjust_ratio, initial=ratio_initial, collection_type=OTHER, order=30,
                  description="调整单位和个人缴存比例，自生效年月起适用于单位全部正常账户。"),

@@ -7,7 +7,7 @@ from core.vouchers.service import fix
 
 def render(ctx, voucher_id: int, verify_url: str) -> dict:
     voucher = ctx.db.get(Voucher, voucher_id)
-    if voucher is None or voucher.status == "fixed":  # safe to run twice
+    if voucher is None or voucher.status in ("fixed", "superseded"):  # safe to run twice; superseded: moot
         return {"voucher": voucher_id, "status": getattr(voucher, "status", "missing")}
     ctx.progress(10, f"正在生成{voucher.title}（{voucher.row_count} 行）")
     try:

@@ -9,6 +9,7 @@ from core.web.security import Public, SignedIn
 
 LAYOUT = "core.web:templates/layout.pt"
 FOOTER = "core.web:templates/footer.pt"
+HEADER = "core.web:templates/header.pt"
 PARTS = "core.web:templates/application_parts.pt"
 
 
@@ -19,6 +20,8 @@ def add_renderer_globals(event: BeforeRender) -> None:
     runtime = request.registry.runtime
     # Resolved through the registry so a theme's layout.pt or footer.pt replaces core's.
     event.setdefault("layout", get_renderer(LAYOUT, registry=request.registry).implementation())
+    # resolved through the centre's registry so a theme's header.pt / footer.pt replaces core's
+    event.setdefault("header", get_renderer(HEADER, registry=request.registry).implementation())
     event.setdefault("footer", get_renderer(FOOTER, registry=request.registry).implementation())
     event.setdefault("parts", get_renderer(PARTS, registry=request.registry).implementation())
     event.setdefault("centre", runtime.centre)
@@ -56,3 +59,4 @@ def includeme(config) -> None:
     config.include("core.web.queries")  # record queries: filters, totals, export, print, share
     config.include("core.web.materials")  # 电子档案: upload, 高拍仪, view, delete; counter view
     config.include("core.web.vouchers")  # 凭证: print and 固化, public verification /v/{code}
+    config.include("core.web.interop")  # 互联互通: enterprise, credit code and population checks

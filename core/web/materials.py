@@ -27,6 +27,13 @@ def _size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
 
 
+def superseded_materials(db, application) -> set[int]:
+    """Materials holding superseded voucher prints (shown as 已作废, kept for the record)."""
+    from core.vouchers.service import superseded_of
+
+    return {voucher.material_id for voucher in superseded_of(db, application) if voucher.material_id}
+
+
 def panel(request, application, item) -> dict:
     """What the hall's application page shows of the e-archive: the slots with their
     materials, whether they can change, the camera agent's address."""
@@ -43,6 +50,7 @@ def panel(request, application, item) -> dict:
              for m in application.materials if m.material_type not in known]
     editable = application.status in service.EDITABLE
     return {"m_slots": rows, "m_extra": extra, "m_editable": editable,
+            "m_superseded": superseded_materials(request.db, application),
             "m_missing": service.missing_required(item, application, runtime.catalogue),
             "m_agent": (service.setting(runtime, "materials.camera_agent_url") or DEFAULT_AGENT).rstrip("/"),
             "m_limit": _size(max_bytes({"opengjj.materials.max_bytes":

@@ -20,18 +20,36 @@ def issue_all(request, application):
     return service.issue_all(request.registry.runtime, request.db, application, verify_url(request), tm=request.tm)
 
 
+def _stale(runtime, db, application, voucher, layout) -> bool:
+    """Whether a fixed print no longer says what the application says (a long list is not
+    re-read on every page view: printing again tells)."""
+    if voucher is None or voucher.status != "fixed" or voucher.content_sha256 is None:
+        return False
+    if voucher.row_count > service.job_threshold(runtime):
+        return False
+    return service.content(runtime, db, application, layout).digest != voucher.content_sha256
+
+
 def panel(request, application, item) -> dict:
-    """The vouchers the hall's application page lists: each layout, printed or not."""
-    runtime = request.registry.runtime
-    printed = service.vouchers_of(request.db, application)
+    """The vouchers the hall's application page lists: each layout, printed or not, whether
+    it may be printed (again) now, and the superseded prints (已作废)."""
+    runtime, db = request.registry.runtime, request.db
+    printed = service.vouchers_of(db, application)
+    printable = service.printable(runtime, application)
+    view = lambda v: request.route_url("hall_materials_view", id=application.id, mid=v.material_id)
     rows = []
     for layout in service.layouts_for(item, runtime.catalogue):
         voucher = printed.get(layout.code)
-        rows.append({"code": layout.code, "title": layout.title, "voucher": voucher,
-                     "url": request.route_url("hall_materials_view", id=application.id, mid=voucher.material_id)
-                     if voucher is not None and voucher.material_id else None,
+        stale = printable and _stale(runtime, db, application, voucher, layout)
+        rows.append({"code": layout.code, "title": layout.title, "voucher": voucher, "stale": stale,
+                     "can_print": printable and (voucher is None or voucher.status == "failed" or stale),
+                     "url": view(voucher) if voucher is not None and voucher.material_id else None,
                      "verify": request.route_url("voucher_verify", code=voucher.code) if voucher else None})
-    return {"v_rows": rows, "v_printable": service.printable(application)}
+    superseded = [{"voucher": v, "url": view(v) if v.material_id else None,
+                   "verify": request.route_url("voucher_verify", code=v.code)}
+                  for v in service.superseded_of(db, application)]
+    return {"vouchers": rows, "v_superseded": superseded, "v_printable": printable,
+            "v_from_draft": service.print_from(runtime) == "draft"}
 
 
 @view_config(route_name="hall_vouchers_print", context=ApplicationContext, permission="edit", request_method="POST")
@@ -54,7 +72,7 @@ def print_voucher(request):
 
 
 @view_config(route_name="voucher_verify", context=Public, permission="view",
-             renderer="core.web:templates/materials/verify.pt")
+             renderer="core.web:templates/vouchers/verify.pt")
 def verify(request):
     found = service.verify(request.registry.runtime, request.db, request.matchdict["code"])
     if found is None:

@@ -189,6 +189,8 @@ class Workflow:
         missing = missing_required(item, application, self.runtime.catalogue)
         if missing:
             raise BusinessError(f"缺少必传材料：{'、'.join(missing)}", field="materials")
+        from core.vouchers.service import refuse_stale_prints  # local: core.vouchers imports the workflow
+        refuse_stale_prints(self.runtime, self.db, application)
         before = application.status
         application.status, application.step = S.SUBMITTED.value, 0
         application.submitted_at = _now()

@@ -26,7 +26,7 @@ def make_centre_app(tmp_path: Path, database_url: str | None = None, **settings:
     centre "other" at /o, demo data loaded. With ``database_url`` only "testhall" is
     built, on that database."""
     config = tmp_path / "config"
-    write_centre(config, "testhall", title="测试市住房公积金管理中心", city="jincheng", plugins="password_login",
+    write_centre(config, "testhall", title="测试市住房公积金管理中心", city="none", plugins="password_login",
                  prefix="/c", **{"login.password.fields": "id_no password", "deposit.base_floor": "1880",
                                  "deposit.base_cap": "25419", "demo.unit_no_prefix": "9900", **CHAINS})
     write_centre(config, "other", title="另一中心", city="kaifeng", plugins="password_login", prefix="/o",

@@ -11,6 +11,7 @@ from core.models import Application, HistoryEntry, Unit
 from core.money.errors import BusinessError
 from core.web.applications import attempt, describe
 from core.web.display import local_time
+from core.web.materials import superseded_materials
 from core.web.security import ApplicationContext, CounterRoot
 from core.workflow import Workflow, available_actions, status_label
 
@@ -84,7 +85,8 @@ def _review(request, errors: list[str]) -> dict:
     context = request.context
     unit = request.db.get(Unit, context.application.unit_id)
     return {**describe(request, context.application, context.item, masked=False), "unit": unit,
-            "actions": available_actions(context.item, context.application, request.actor), "errors": errors}
+            "actions": available_actions(context.item, context.application, request.actor), "errors": errors,
+            "superseded": superseded_materials(request.db, context.application)}
 
 
 @view_config(route_name="counter_application", context=ApplicationContext, permission="inspect",

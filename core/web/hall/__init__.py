@@ -12,6 +12,7 @@ def includeme(config) -> None:
     # 清册 in Excel: template, export, import, the error file, a background import's progress
     config.add_route("hall_excel_template", "/hall/items/{code}/excel/template.xlsx", factory=HallRoot)
     config.add_route("hall_excel_export", "/hall/items/{code}/excel/export.xlsx", factory=HallRoot)
+    config.add_route("hall_item_export", "/hall/items/{code}/exports/{index}", factory=HallRoot)
     config.add_route("hall_excel_import", "/hall/items/{code}/excel/import", factory=HallRoot)
     config.add_route("hall_excel_errors", "/hall/items/{code}/excel/errors/{digest}.xlsx", factory=HallRoot)
     config.add_route("hall_excel_job", "/hall/items/{code}/excel/jobs/{job}.json", factory=HallRoot)

@@ -11,17 +11,20 @@ item's fillers add rows at once (查询可封存账户, 获取单位缴存人); 
 download the template, export the 清册 (or a filler's rows, to edit and import back),
 import a file (in a job above ``excel.import_job_threshold`` rows) and give back the
 error file; the look-up fills a row's other fields from one of name, account number or
-ID number of the unit's own persons.
+ID number of the unit's own persons. The page offers only the 清册 buttons in the item's
+``row_actions`` and the views refuse the others (403): a filler's export and the error
+file belong to 导入. An item's ``exports`` (汇缴's three 清册) are downloaded one by one.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
+from datetime import datetime
 from urllib.parse import quote
 
 import deform
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
@@ -33,6 +36,7 @@ from core.contract import BusinessItem
 from core.excel import staging
 from core.models import Account, Application, Department, Person, Unit
 from core.money.errors import BusinessError
+from core.passwords import CHINA
 from core.web import forms
 from core.web.applications import attempt
 from core.web.security import HallRoot
@@ -45,6 +49,29 @@ ACTIONS = ("submit", "submit_row", "save_draft", "add_row", "save_row", "delete_
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: session keys: the error files and import jobs this session may read back
 FILES, JOBS = "excel.files", "excel.jobs"
+#: the 清册 buttons, as the page names them
+ROW_ACTION_TITLES = {"add": "增加", "import": "导入", "export": "导出", "edit": "修改", "delete": "删除",
+                     "detail": "详情"}
+#: the page's posted actions that are 清册 buttons
+POSTED_ROW_ACTIONS = {"add_row": "add", "save_row": "edit", "delete_row": "delete"}
+
+
+class NotOffered(Exception):
+    """A 清册 action the item's page does not offer (not in its ``row_actions``)."""
+
+    def __init__(self, action: str):
+        super().__init__(action)
+        self.message = f"本业务的清册不提供“{ROW_ACTION_TITLES[action]}”功能"
+
+
+def offers(item: BusinessItem, action: str) -> bool:
+    """Whether the item's page offers this 清册 button (only a 清册 item has them)."""
+    return item.kind == "list" and action in item.row_actions
+
+
+def require(item: BusinessItem, action: str) -> None:
+    if not offers(item, action):
+        raise NotOffered(action)
 
 
 def _number(text) -> int | None:
@@ -69,12 +96,14 @@ class Page:
         self.form = forms.form(request, item.schema, buttons, unit=self.unit) if item.schema else None
         editing = request.params.get("edit") if request.method == "GET" else \
             (request.POST.get("row") if "save_row" in request.POST else None)
-        self.editing = _number(editing) if item.kind == "list" else None
+        self.editing = _number(editing) if item.kind == "list" and offers(item, "edit") else None
         if self.editing is not None and not 1 <= self.editing <= len(self.rows):
             self.editing = None
         row_buttons = [("save_row", "保存修改")] if self.editing else [("add_row", "添加到清册")]
         self.row_form = forms.form(request, item.row_schema, row_buttons, unit=self.unit,
                                    formid="row") if item.kind == "list" and item.row_schema else None
+        #: the row form is shown to add a row, or to edit one
+        self.show_row_form = self.row_form is not None and offers(item, "edit" if self.editing else "add")
         self.errors: list[str] = []
         #: 单笔提交 (Shaanxi): the centre lists the items whose rows may be submitted one by one
         singles = (request.registry.runtime.centre.setting("rows.single_submit") or "").split()
@@ -204,23 +233,42 @@ def _act(page: Page, action: str):
     return HTTPSeeOther(request.route_url("hall_application", id=application.id, _query={"submitted": 1}))
 
 
-def _item(request, listed: bool = False) -> BusinessItem:
+def _item(request, listed: bool = False, offering: str | None = None) -> BusinessItem:
+    """The item of the URL (a 清册 item when ``listed``); 403 when its page does not offer
+    the 清册 button ``offering``."""
     item = request.registry.runtime.catalogue.items.get(request.matchdict["code"])
     if item is None or (listed and (item.kind != "list" or item.row_schema is None)):
         raise HTTPNotFound()
+    if offering is not None and not offers(item, offering):
+        raise HTTPForbidden()
     return item
+
+
+def _refuse_unoffered_views(request, item: BusinessItem) -> None:
+    """A 修改 or 详情 link the page does not offer, typed by hand: refused."""
+    if request.method == "GET" and item.kind == "list":
+        for param, action in (("edit", "edit"), ("detail", "detail")):
+            if param in request.GET and not offers(item, action):
+                raise HTTPForbidden()
 
 
 @view_config(route_name="hall_item", context=HallRoot, permission="hall", renderer="core.web:templates/hall/item.pt")
 def item_page(request):
-    page = Page(request, _item(request))
+    item = _item(request)
+    _refuse_unoffered_views(request, item)
+    page = Page(request, item)
     if request.method == "POST":
         action = next((a for a in ACTIONS if a in request.POST), None)
         try:
             if action is None:
                 raise BusinessError("请选择要执行的操作")
+            if action in POSTED_ROW_ACTIONS:
+                require(item, POSTED_ROW_ACTIONS[action])
             with attempt(request):
                 return _act(page, action)
+        except NotOffered as refused:
+            request.response.status = 403
+            page.errors.append(refused.message)
         except deform.ValidationFailure:
             pass
         except FormErrors as error:
@@ -275,6 +323,8 @@ def _import_summary(page: Page) -> dict | None:
 
 
 def _detail(page: Page, titles: list[tuple[str, str]]) -> dict | None:
+    if not offers(page.item, "detail"):
+        return None
     number = _number(page.request.params.get("detail")) if page.request.method == "GET" else None
     if number is None or not 1 <= number <= len(page.rows):
         return None
@@ -285,15 +335,24 @@ def _detail(page: Page, titles: list[tuple[str, str]]) -> dict | None:
 def _excel_links(page: Page) -> dict | None:
     if page.item.kind != "list" or page.row_form is None:
         return None
-    request, code = page.request, page.item.code
+    request, code, item = page.request, page.item.code, page.item
     draft = {"application": page.application.id} if page.application else {}
-    return {"template": request.route_url("hall_excel_template", code=code),
-            "export": request.route_url("hall_excel_export", code=code, _query=draft),
-            "upload": request.route_url("hall_excel_import", code=code),
-            "fillers": [(index, title, request.route_url("hall_excel_export", code=code,
-                                                         _query={"filler": index}))
-                        for index, (title, _) in enumerate(page.item.fillers)],
+    importing = offers(item, "import")
+    return {"template": request.route_url("hall_excel_template", code=code) if importing else None,
+            "export": request.route_url("hall_excel_export", code=code, _query=draft)
+            if offers(item, "export") else None,
+            "upload": request.route_url("hall_excel_import", code=code) if importing else None,
+            "fillers": [(index, title, request.route_url("hall_excel_export", code=code, _query={"filler": index})
+                         if importing else None)
+                        for index, (title, _) in enumerate(item.fillers)],
             "lookup": request.route_url("hall_rows_lookup")}
+
+
+def _export_links(page: Page) -> list[tuple[str, str]]:
+    """One 导出 button per export of the item (title, url), for the draft when there is one."""
+    draft = {"application": page.application.id} if page.application else {}
+    return [(title, page.request.route_url("hall_item_export", code=page.item.code, index=index, _query=draft))
+            for index, (title, _) in enumerate(page.item.exports)]
 
 
 def render(page: Page) -> dict:
@@ -321,6 +380,8 @@ def render(page: Page) -> dict:
         "hidden": page.hidden, "last_return": last_return, "editing": page.editing,
         "detail": _detail(page, titles) if page.item.kind == "list" else None,
         "excel": _excel_links(page), "imported": _import_summary(page), "single_submit": page.single_submit,
+        "row_actions": set(page.item.row_actions) if page.item.kind == "list" else set(),
+        "show_row_form": page.show_row_form, "exports": _export_links(page),
     }
 
 
@@ -346,17 +407,18 @@ def _row_schema(request, item: BusinessItem, unit: Unit):
 
 @view_config(route_name="hall_excel_template", context=HallRoot, permission="hall", request_method="GET")
 def excel_template(request):
-    item = _item(request, listed=True)
+    item = _item(request, listed=True, offering="import")
     unit = request.db.get(Unit, request.user.unit_id)
     return _xlsx(excel.template(_row_schema(request, item, unit)), f"{item.title}导入模板.xlsx")
 
 
 @view_config(route_name="hall_excel_export", context=HallRoot, permission="hall", request_method="GET")
 def excel_export(request):
-    """The draft's 清册, or (``filler=n``) the rows a filler finds, to edit and import."""
-    item = _item(request, listed=True)
-    page = Page(request, item)
+    """The draft's 清册 (导出), or (``filler=n``) the rows a filler finds, to edit and import
+    (part of 导入)."""
     index = _number(request.params.get("filler"))
+    item = _item(request, listed=True, offering="export" if index is None else "import")
+    page = Page(request, item)
     if index is not None:
         if index >= len(item.fillers):
             raise HTTPNotFound()
@@ -394,7 +456,7 @@ def _import(page: Page, data: bytes) -> HTTPSeeOther:
 @view_config(route_name="hall_excel_import", context=HallRoot, permission="hall", request_method="POST")
 def excel_import(request):
     """批量导入: good rows join the draft's 清册; the bad ones go to an error file."""
-    page = Page(request, _item(request, listed=True))
+    page = Page(request, _item(request, listed=True, offering="import"))
     upload = request.POST.get("file")
     if not hasattr(upload, "file"):
         request.session.flash("请选择要导入的 Excel 文件")
@@ -414,7 +476,7 @@ def excel_import(request):
 @view_config(route_name="hall_excel_errors", context=HallRoot, permission="hall", request_method="GET")
 def excel_errors(request):
     """下载报错文件: only one this session's imports made."""
-    item = _item(request, listed=True)
+    item = _item(request, listed=True, offering="import")
     digest = request.matchdict["digest"]
     if digest not in request.session.get(FILES, []):
         raise HTTPNotFound()
@@ -429,7 +491,7 @@ def excel_errors(request):
              renderer="json")
 def excel_job(request):
     """What the progress bar of a background import polls."""
-    item = _item(request, listed=True)
+    item = _item(request, listed=True, offering="import")
     job_id = request.matchdict["job"]
     state = request.registry.runtime.jobs.state(job_id) if job_id in request.session.get(JOBS, []) else None
     if state is None:
@@ -445,6 +507,23 @@ def excel_job(request):
         answer["error_file_url"] = request.route_url("hall_excel_errors", code=item.code,
                                                      digest=result["error_file"])
     return answer
+
+
+# --- an item's exports (汇缴's three 清册) ---------------------------------------------------
+
+@view_config(route_name="hall_item_export", context=HallRoot, permission="hall", request_method="GET")
+def item_export(request):
+    """One of the item's exports as .xlsx, of the operator's own unit (and draft, when
+    ``application`` names one): named by its title, the unit's number and today."""
+    item = _item(request)
+    index = _number(request.matchdict["index"])
+    if index is None or index >= len(item.exports):
+        raise HTTPNotFound()
+    page = Page(request, item)
+    title, export = item.exports[index]
+    columns, rows = export(request.db, page.unit, page.application)
+    name = f"{title}-{page.unit.unit_no}-{datetime.now(CHINA):%Y%m%d}.xlsx"
+    return _xlsx(excel.listing(title, columns, rows), name)
 
 
 # --- the person look-up (反显) ---------------------------------------------------------------
