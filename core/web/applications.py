@@ -51,7 +51,7 @@ def _columns(factory, request, unit) -> tuple[list[tuple[str, str]], dict[str, l
 
 
 def _shown(node_values, value) -> str:
-    if value in (None, colander.null):
+    if value in (None, colander.null, ""):  # an empty select is blank, not its "请选择" prompt
         return ""
     return str(dict(node_values).get(value, value)) if node_values else str(value)
 

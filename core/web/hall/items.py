@@ -284,8 +284,9 @@ def item_page(request):
 def _choices(page: Page) -> dict[str, dict[str, str]]:
     if page.row_form is None:
         return {}
-    return {child.name: dict(child.widget.values) for child in page.row_form.children
-            if getattr(child.widget, "values", None)}
+    # the "请选择" prompt ("") is not a value: an empty cell stays blank
+    return {child.name: {code: label for code, label in child.widget.values if code}
+            for child in page.row_form.children if getattr(child.widget, "values", None)}
 
 
 def _shown_rows(page: Page, titles: list[tuple[str, str]]) -> list[list[str]]:
