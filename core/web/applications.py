@@ -16,6 +16,7 @@ from core.codes import ApplicationStatus as S
 from core.contract import ACTIONS, ROLES, BusinessItem
 from core.models import Application, Unit
 from core.web.display import local_time, mask_id, mask_phone
+from core.web.result_labels import labelled
 from core.workflow import current_step, status_label
 from core.workflow.forms import bind
 
@@ -103,7 +104,7 @@ def describe(request, application: Application, item: BusinessItem, *, masked: b
                                                                   shown.get("initial_passwords", {}).items())})
     return {"application": application, "item": item, "fields": fields, "row_titles": row_titles, "rows": rows,
             "history": history, "chart": flow_chart(item, application), "status": status_label(application.status),
-            "submitted_at": local_time(application.submitted_at), "result": result}
+            "submitted_at": local_time(application.submitted_at), "result": labelled(result)}
 
 
 @contextmanager
