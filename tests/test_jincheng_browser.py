@@ -31,7 +31,7 @@ from core.demo import DEMO_PASSWORD, id_number
 from core.invariants import check_ledgers
 from core.models import Account, Application, Person, RemittanceVerification, Unit
 from tests.support.browser import chromium, screenshot, serve
-from tests.support.city import city_app, demo_template
+from tests.support.jincheng import app, runtime, template  # noqa: F401 (fixtures)
 from tests.support.web import demo_facts
 from tests.test_materials import image_bytes
 from tests.test_vouchers import text_of
@@ -40,21 +40,6 @@ PERSONS = ("缴存单位业务关联方", "缴存单位", "汇补缴人员调整
 DEPOSITS = ("缴存单位业务关联方", "缴存单位", "汇补缴")
 
 
-@pytest.fixture(scope="module")
-def template(pg_server, tmp_path_factory):
-    with demo_template(pg_server, "jincheng", tmp_path_factory.mktemp("jc")) as name:
-        yield name
-
-
-@pytest.fixture
-def app(pg_server, template, tmp_path):
-    with city_app(pg_server, "jincheng", template, tmp_path) as app:
-        yield app
-
-
-@pytest.fixture
-def runtime(app):
-    return app.runtimes["jincheng"]
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urljoin, urlparse
 
-import pytest
 from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select
@@ -24,30 +23,10 @@ from core.models import (
     Account, Application, LedgerEntry, Material, Operator, OutboxMessage, OverAgeRegistration, Person, Unit,
 )
 from core.models.vouchers import Voucher
-from tests.support.city import city_app, demo_template
-from tests.support.web import Client, demo_facts, fill
+from tests.support.jincheng import app, demo, runtime, template  # noqa: F401 (fixtures)
+from tests.support.web import Client, fill
 
 
-@pytest.fixture(scope="module")
-def template(pg_server, tmp_path_factory):
-    with demo_template(pg_server, "jincheng", tmp_path_factory.mktemp("jc")) as name:
-        yield name
-
-
-@pytest.fixture
-def app(pg_server, template, tmp_path):
-    with city_app(pg_server, "jincheng", template, tmp_path) as app:
-        yield app
-
-
-@pytest.fixture
-def runtime(app):
-    return app.runtimes["jincheng"]
-
-
-@pytest.fixture
-def demo(runtime):
-    return demo_facts(runtime)
 
 
 PREFIX = "/jincheng"

@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import unquote
 
-import pytest
 from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import func, select
@@ -25,34 +24,14 @@ from core.models import (
 from core.models.vouchers import Voucher
 from core.money import remittance
 from core.money.books import Books
-from tests.support.city import city_app, demo_template
-from tests.support.web import Client, demo_facts, fill
+from tests.support.jincheng import app, demo, runtime, template  # noqa: F401 (fixtures)
+from tests.support.web import Client, fill
 
 UNIT_INFO = ["缴存单位业务关联方", "缴存单位", "采集单位信息"]
 DEPOSITS = ["缴存单位业务关联方", "缴存单位", "汇补缴"]
 QUERIES = ["缴存单位业务关联方", "缴存单位", "清册流水查询"]
 
 
-@pytest.fixture(scope="module")
-def template(pg_server, tmp_path_factory):
-    with demo_template(pg_server, "jincheng", tmp_path_factory.mktemp("jc")) as name:
-        yield name
-
-
-@pytest.fixture
-def app(pg_server, template, tmp_path):
-    with city_app(pg_server, "jincheng", template, tmp_path) as app:
-        yield app
-
-
-@pytest.fixture
-def runtime(app):
-    return app.runtimes["jincheng"]
-
-
-@pytest.fixture
-def demo(runtime):
-    return demo_facts(runtime)
 
 
 # --- the hall ------------------------------------------------------------------------------
